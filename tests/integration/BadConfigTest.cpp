@@ -1,0 +1,152 @@
+/// A bad configuration at startup: `sluice --conf` and `sluice -t --conf` both exit 78 with exactly
+/// one line naming the file, the key and the reason, and no worker ever starts.
+
+#include "support/ProcessInfo.h"
+#include "support/SluiceProcess.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sluice::test
+{
+namespace
+{
+
+struct BadConfigCase
+{
+    std::string name;
+    std::function<void(SluiceProcess &)> setup;
+    /// File the error must name, relative to the temp dir; "" = one of the API files a.json/b.json.
+    std::string file;
+    /// Key the error must name ("" for a file that is not JSON at all).
+    std::string key;
+};
+
+std::string apiWithPath(const std::string & id, const std::string & listen_path)
+{
+    return SluiceProcess::apiDefinition(id, listen_path, "http://127.0.0.1:9", true);
+}
+
+std::vector<BadConfigCase> badConfigs()
+{
+    return {
+        {"InvalidJson",
+         [](SluiceProcess & s) { s.setGatewayConfigText("{\"listen_address\": \"127.0.0.1\", \"listen_port\": 0,\n"); },
+         "sluice.json", ""},
+        {"ListenPortOfWrongType",
+         [](SluiceProcess & s) {
+             s.addApiFile("a.json", apiWithPath("a", "/a/"));
+         },
+         "sluice.json", "listen_port"},
+        {"ListenPortOutOfRange", [](SluiceProcess & s) { s.addApiFile("a.json", apiWithPath("a", "/a/")); },
+         "sluice.json", "listen_port"},
+        {"ListenPathClash",
+         [](SluiceProcess & s) {
+             s.addApiFile("a.json", apiWithPath("a", "/same/"));
+             s.addApiFile("b.json", apiWithPath("b", "/same/"));
+         },
+         "", "listen_path"},
+        {"UnsupportedAuth",
+         [](SluiceProcess & s) {
+             s.addApiFile("a.json", SluiceProcess::apiDefinition("a", "/a/", "http://127.0.0.1:9", true,
+                                                                 R"({"use_keyless": false})"));
+         },
+         "apps/a.json", "use_keyless"},
+    };
+}
+
+SluiceOptions optionsFor(const std::string & name)
+{
+    SluiceOptions options;
+    if (name == "ListenPortOfWrongType")
+        options.gateway_extra_json = R"({"listen_port": "8080"})";
+    if (name == "ListenPortOutOfRange")
+        options.gateway_extra_json = R"({"listen_port": 70000})";
+    return options;
+}
+
+class BadConfig : public ::testing::TestWithParam<BadConfigCase>
+{
+protected:
+    /// Runs sluice with `args` and checks the exit status, the single error line and that no
+    /// worker was started.
+    void expectRefused(SluiceProcess & sluice, const std::vector<std::string> & args)
+    {
+        const BadConfigCase & c = GetParam();
+        ASSERT_TRUE(sluice.launch(args));
+        auto status = sluice.waitExit(Millis(5000));
+        ASSERT_TRUE(status.has_value()) << "sluice still running with a bad config; log:\n" << sluice.logText();
+        EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 78) << describeStatus(*status);
+
+        std::vector<std::string> lines;
+        for (const auto & line : sluice.logLines())
+            if (!line.empty())
+                lines.push_back(line);
+        ASSERT_EQ(1u, lines.size()) << sluice.logText();
+        const std::string & line = lines[0];
+        std::string file = c.file.empty() ? "" : sluice.dir().file(c.file);
+        if (file.empty())
+            file = line.find(sluice.dir().file("apps/b.json")) != std::string::npos ? sluice.dir().file("apps/b.json")
+                                                                                    : sluice.dir().file("apps/a.json");
+        size_t at = line.find(file);
+        ASSERT_NE(std::string::npos, at) << "the error does not name " << file << ": " << line;
+        std::string rest = line.substr(at + file.size());
+        ASSERT_EQ(0u, rest.find(": ")) << line;
+        rest = rest.substr(2);
+        if (!c.key.empty())
+        {
+            size_t key_at = rest.find(c.key);
+            ASSERT_NE(std::string::npos, key_at) << "the error does not name the key " << c.key << ": " << line;
+            rest = rest.substr(rest.find(": ", key_at) == std::string::npos ? rest.size() : rest.find(": ", key_at) + 2);
+        }
+        EXPECT_GE(rest.size(), 5u) << "no reason given: " << line;
+
+        EXPECT_EQ(0u, sluice.countLog("worker started")) << sluice.logText();
+        EXPECT_TRUE(processesWithArgument(sluice.confPath()).empty());
+    }
+};
+
+TEST_P(BadConfig, StartupExits78WithOneLineNamingFileKeyAndReason)
+{
+    SluiceProcess sluice(optionsFor(GetParam().name));
+    GetParam().setup(sluice);
+    sluice.writeConfig();
+    std::string port_file = sluice.dir().file("sluice.port");
+    expectRefused(sluice, {"--conf", "{conf}", "--port-file", port_file});
+    EXPECT_NE(0, ::access(port_file.c_str(), F_OK)) << "a port file was written";
+}
+
+TEST_P(BadConfig, ConfigTestExits78WithOneLineNamingFileKeyAndReason)
+{
+    SluiceProcess sluice(optionsFor(GetParam().name));
+    GetParam().setup(sluice);
+    sluice.writeConfig();
+    expectRefused(sluice, {"-t", "--conf", "{conf}"});
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, BadConfig, ::testing::ValuesIn(badConfigs()),
+                         [](const ::testing::TestParamInfo<BadConfigCase> & info) { return info.param.name; });
+
+/// The control case: the same harness accepts a good config, so the failures above are about the
+/// config and not about the harness.
+TEST(GoodConfig, ConfigTestSucceeds)
+{
+    SluiceProcess sluice;
+    sluice.addApiFile("a.json", apiWithPath("a", "/a/"));
+    sluice.writeConfig();
+    ASSERT_TRUE(sluice.launch({"-t", "--conf", "{conf}"}));
+    auto status = sluice.waitExit(Millis(5000));
+    ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describeStatus(*status) << sluice.logText();
+    EXPECT_NE(std::string::npos,
+              sluice.logText().find("sluice: configuration file " + sluice.confPath() + " test is successful"))
+        << sluice.logText();
+    EXPECT_EQ(0u, sluice.countLog("worker started"));
+}
+
+}
+}

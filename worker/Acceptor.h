@@ -1,0 +1,37 @@
+#pragma once
+
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServerDispatcher.h>
+#include <Poco/Runnable.h>
+#include <Poco/Thread.h>
+
+#include <atomic>
+
+/// A worker's accept loop, replacing Poco's TCPServer so that draining can stop accepting without touching the
+/// listening socket shared with the other workers (poco-notes §1: shutdown() on it would refuse connections for
+/// every process; TCPServer::stop() drops queued connections with an RST).
+namespace sluice::worker
+{
+
+class Acceptor : public Poco::Runnable
+{
+public:
+    /// `listen_fd` is the non-blocking socket shared by all workers. Connections are handed to `dispatcher`;
+    /// while its queue holds `max_queued`, new connections wait in the kernel backlog instead of being dropped.
+    Acceptor(int listen_fd, Poco::Net::TCPServerDispatcher & dispatcher, int max_queued);
+
+    void start();
+    /// Stops accepting and joins the thread (returns within ~100 ms).
+    void stop();
+
+    void run() override;
+
+private:
+    const int listen_fd_;
+    Poco::Net::TCPServerDispatcher & dispatcher_;
+    const int max_queued_;
+    std::atomic<bool> stop_{false};
+    Poco::Thread thread_;
+};
+
+}

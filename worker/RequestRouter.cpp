@@ -1,0 +1,89 @@
+#include "worker/RequestRouter.h"
+
+#include "worker/AccessLog.h"
+#include "worker/ControlApi.h"
+#include "worker/ErrorResponses.h"
+#include "worker/ProxyHandler.h"
+#include "worker/UpstreamPath.h"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <memory>
+
+namespace sluice::worker
+{
+
+using Poco::Net::HTTPResponse;
+
+namespace
+{
+
+/// Answers with fixed bytes: Tyk's 404 and the 301 of path cleaning.
+class FixedAnswerHandler : public Poco::Net::HTTPRequestHandler
+{
+public:
+    FixedAnswerHandler(WorkerServices & services, int status, std::string location)
+        : services_(services), status_(status), location_(std::move(location))
+    {
+    }
+
+    void handleRequest(Poco::Net::HTTPServerRequest & request, Poco::Net::HTTPServerResponse & response) override
+    {
+        auto started = std::chrono::steady_clock::now();
+        if (status_ == 301)
+        {
+            response.set("Location", location_);
+            sendBody(response, HTTPResponse::HTTP_MOVED_PERMANENTLY, "text/plain; charset=utf-8", "");
+        }
+        else
+            sendBody(response, HTTPResponse::HTTP_NOT_FOUND, "text/plain; charset=utf-8", "Not Found");
+        logAccess(*services_.access, request, status_, "", started, 0, false);
+    }
+
+private:
+    WorkerServices & services_;
+    int status_;
+    std::string location_;
+};
+
+std::string hostWithoutPort(const std::string & host)
+{
+    if (!host.empty() && host.front() == '[')
+        return host.substr(0, host.find(']') + 1);
+    return host.substr(0, host.find(':'));
+}
+
+}
+
+RequestRouter::RequestRouter(WorkerServices & services)
+    : services_(services)
+    , hello_path_("/" + services.gateway.health_check_endpoint_name)
+    , ready_path_("/" + services.gateway.readiness_check_endpoint_name)
+{
+}
+
+Poco::Net::HTTPRequestHandler * RequestRouter::createRequestHandler(const Poco::Net::HTTPServerRequest & request)
+{
+    const std::string & uri = request.getURI();
+    size_t q = uri.find('?');
+    std::string path = uri.substr(0, q);
+
+    if (!services_.gateway.http.skip_url_cleaning)
+        if (auto cleaned = cleanRequestPath(path))
+            return new FixedAnswerHandler(services_, 301, *cleaned + (q == std::string::npos ? "" : uri.substr(q)));
+
+    if (path == hello_path_)
+        return new HealthHandler(services_, HealthHandler::Kind::Liveness);
+    if (path == ready_path_)
+        return new HealthHandler(services_, HealthHandler::Kind::Readiness);
+    if (path.rfind("/tyk/", 0) == 0)
+        return new TykApiHandler(services_);
+
+    RouteMatch match = services_.routes.match(path, hostWithoutPort(request.get("Host", "")));
+    if (!match.api)
+        return new FixedAnswerHandler(services_, 404, "");
+    return new ProxyHandler(services_, std::move(match));
+}
+
+}
