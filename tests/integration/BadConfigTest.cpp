@@ -26,6 +26,12 @@ struct BadConfigCase
     std::string key;
 };
 
+/// Keeps gtest from dumping the struct's bytes into test names and messages.
+void PrintTo(const BadConfigCase & c, std::ostream * out)
+{
+    *out << c.name;
+}
+
 std::string apiWithPath(const std::string & id, const std::string & listen_path)
 {
     return SluiceProcess::apiDefinition(id, listen_path, "http://127.0.0.1:9", true);

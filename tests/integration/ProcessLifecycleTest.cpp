@@ -46,6 +46,8 @@ TEST_F(ProcessLifecycle, KilledWorkerIsRespawnedWhileTheOtherKeepsServing)
     ASSERT_TRUE(sluice_->waitForWorkers(2, Millis(2000), &workers));
     const pid_t victim = workers[0];
     ASSERT_EQ(0, ::kill(victim, SIGKILL)) << errnoText();
+    /// kill() returns before the victim is gone; from here on it can take no connection.
+    ASSERT_TRUE(waitForProcessesGone({victim}, Millis(1000)));
 
     /// Requests keep succeeding while the master notices and replaces the worker.
     std::vector<pid_t> now;

@@ -32,7 +32,8 @@ TEST_F(SseScenario, PassesTheIssueStreamThroughByteForByte)
     EXPECT_EQ("no-cache", client->head().headers.value("Cache-Control"));
     /// Streamed chunk by chunk, and the stream owns its connection (contract: Connection: close).
     EXPECT_EQ(HttpTestClient::Framing::Chunked, client->framing()) << client->head().headers.dump();
-    EXPECT_EQ("close", client->head().headers.value("Connection"));
+    EXPECT_TRUE(equalsIgnoreCase("close", client->head().headers.value("Connection")))
+        << client->head().headers.dump();
 
     std::string written;
     for (int n = 1; n <= 10; ++n)
@@ -91,6 +92,54 @@ TEST_F(SseScenario, EventsArriveWithin100MsOfTheUpstreamWrite)
     RecordProperty("latency_p50_ms", std::to_string(latencies[latencies.size() / 2]));
     RecordProperty("latency_max_ms", std::to_string(latencies.back()));
     std::printf("event latency p50 %.3f ms, max %.3f ms\n", latencies[latencies.size() / 2], latencies.back());
+}
+
+/// Contract: not only SSE, any response of unknown length is relayed write by write.
+TEST_F(SseScenario, ChunkedNonSseResponseIsStreamedAtOnce)
+{
+    UpstreamReply feed = UpstreamReply::sse();
+    feed.headers[0].second = "application/x-ndjson";
+    upstream_.on("/feed", feed);
+    std::unique_ptr<HttpTestClient> client;
+    ASSERT_TRUE(openStream(client, "/sse/feed"));
+    EXPECT_EQ("application/x-ndjson", client->head().headers.value("Content-Type"));
+    for (int n = 1; n <= 3; ++n)
+    {
+        std::string line = "{\"n\":" + std::to_string(n) + "}\n";
+        auto sent = upstream_.sendEvent(line);
+        ASSERT_TRUE(sent.has_value());
+        ASSERT_TRUE(client->readUntil(line, Millis(2000))) << "line " << n;
+        EXPECT_LT(elapsedMs(*sent, client->pieces().back().at), 100.0) << "line " << n;
+    }
+    upstream_.endStream();
+    ASSERT_TRUE(client->readBody(Millis(1000)));
+    EXPECT_EQ("{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n", client->body());
+}
+
+/// An HTTP/1.0-style body delimited by the upstream closing: streamed, and its end is a clean end.
+TEST_F(SseScenario, CloseDelimitedResponseIsStreamedAtOnce)
+{
+    UpstreamReply raw;
+    raw.kind = UpstreamReply::Kind::Stream;
+    raw.chunked = false;
+    raw.headers = {{"Content-Type", "text/plain"}, {"Connection", "close"}};
+    upstream_.on("/raw", raw);
+    std::unique_ptr<HttpTestClient> client;
+    ASSERT_TRUE(openStream(client, "/sse/raw"));
+    std::string written;
+    for (int n = 1; n <= 3; ++n)
+    {
+        std::string piece = "piece " + std::to_string(n) + "\n";
+        written += piece;
+        auto sent = upstream_.sendEvent(piece);
+        ASSERT_TRUE(sent.has_value());
+        ASSERT_TRUE(client->readUntil(written, Millis(2000))) << "piece " << n;
+        EXPECT_LT(elapsedMs(*sent, client->pieces().back().at), 100.0) << "piece " << n;
+    }
+    upstream_.endStream(0, StreamEnd::Fin);
+    ASSERT_TRUE(client->readBody(Millis(1000)));
+    EXPECT_EQ(written, client->body());
+    EXPECT_TRUE(client->waitEof(Millis(1000)));
 }
 
 TEST_F(SseScenario, LogsTheStreamSummaryWhenItEnds)

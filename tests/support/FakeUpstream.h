@@ -1,6 +1,7 @@
 #pragma once
 
-#include "support/HttpMessage.h"
+#include "support/ChunkParser.h"
+#include "support/HeaderList.h"
 #include "support/WaitFor.h"
 
 #include <gtest/gtest.h>
@@ -98,6 +99,7 @@ public:
     ::testing::AssertionResult waitForStreams(size_t count, Millis timeout);
     /// Writes `bytes` as one chunk (one send()) to stream `stream` or to every open stream.
     /// Returns the instant just before the write, or nullopt when no open stream took it.
+    /// Writes under the upstream's lock: meant for events, not for megabytes to a stalled reader.
     std::optional<Clock::time_point> sendEvent(const std::string & bytes, int stream = kAllStreams);
     void endStream(int stream = kAllStreams, StreamEnd how = StreamEnd::Clean);
     /// Waits until the gateway closed the upstream side of `stream` (seen with poll(POLLIN|POLLRDHUP)

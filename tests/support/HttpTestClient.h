@@ -1,6 +1,7 @@
 #pragma once
 
-#include "support/HttpMessage.h"
+#include "support/ChunkParser.h"
+#include "support/HeaderList.h"
 #include "support/WaitFor.h"
 
 #include <gtest/gtest.h>

@@ -358,6 +358,18 @@ std::optional<int> SluiceProcess::waitExit(Millis timeout)
     }
 }
 
+void SluiceProcess::expectCleanWorkerExits() const
+{
+    bool stopping = false;
+    for (const auto & line : logLines())
+    {
+        stopping = stopping || line.find("stop requested") != std::string::npos;
+        if (stopping && line.find("worker exited") != std::string::npos
+            && line.find("status=exit(0)") == std::string::npos)
+            ADD_FAILURE() << "a worker did not drain cleanly on SIGTERM: " << line;
+    }
+}
+
 void SluiceProcess::teardown()
 {
     if (pid_ <= 0)
@@ -365,7 +377,9 @@ void SluiceProcess::teardown()
     if (!reaped_)
     {
         signal(SIGTERM);
-        Millis grace((options_.drain_timeout_s + 5) * 1000);
+        /// Longer than the master's own escalation (drain deadline + 5 s, then SIGKILL), so that a
+        /// worker stuck in its drain shows up as the master's log line, checked below.
+        Millis grace((options_.drain_timeout_s + 8) * 1000);
         auto status = waitExit(grace);
         if (!status)
         {
@@ -376,6 +390,7 @@ void SluiceProcess::teardown()
         }
         else if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
             ADD_FAILURE() << "sluice master exited with " << describeStatus(*status) << " after SIGTERM, expected exit(0)";
+        expectCleanWorkerExits();
     }
     std::vector<pid_t> orphans;
     if (!waitFor([&] { return (orphans = survivingWorkers()).empty(); }, Millis(3000), "sluice workers to exit"))

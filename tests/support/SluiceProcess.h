@@ -95,6 +95,9 @@ private:
     void rememberWorkers(const std::vector<pid_t> & pids);
     /// Workers ever seen (via /proc or "worker started pid=N" log lines) that are still alive.
     std::vector<pid_t> survivingWorkers();
+    /// After a graceful stop every worker must exit by itself with status 0 (none SIGKILLed by the
+    /// master for missing its drain deadline).
+    void expectCleanWorkerExits() const;
     void teardown();
 
     SluiceOptions options_;

@@ -6,8 +6,7 @@
 #include <utility>
 #include <vector>
 
-/// Small HTTP/1.1 parsing pieces shared by FakeUpstream and HttpTestClient. Written for tests: strict
-/// enough to notice framing mistakes by the gateway, never forgiving them silently.
+/// HTTP/1.1 header parsing shared by FakeUpstream and HttpTestClient.
 namespace sluice::test
 {
 
@@ -35,28 +34,5 @@ bool equalsIgnoreCase(const std::string & a, const std::string & b);
 /// Parses "first line CRLF (field CRLF)*" (the blank line already removed). False on a malformed field.
 bool parseHead(const std::string & head, std::string & first_line, HeaderList & headers);
 
-/// Incremental decoder for a chunked body. Each complete chunk becomes one piece, so a test can see
-/// whether the gateway kept one upstream write = one chunk. Trailers are read and ignored.
-class ChunkParser
-{
-public:
-    enum class State { Size, Data, DataEnd, Trailer, Done, Error };
-
-    /// Consumes what it can from the front of `buffer`, appending each finished chunk to `pieces`.
-    /// Bytes after the end of the body stay in `buffer` (they belong to the next response).
-    void parse(std::string & buffer, std::vector<std::string> & pieces);
-    bool done() const { return state_ == State::Done; }
-    bool failed() const { return state_ == State::Error; }
-    const std::string & error() const { return error_; }
-
-private:
-    State state_ = State::Size;
-    size_t remaining_ = 0;
-    std::string current_;
-    std::string error_;
-};
-
-/// Frames `data` as one chunk ("<hex>\r\n<data>\r\n").
-std::string chunk(const std::string & data);
 
 }

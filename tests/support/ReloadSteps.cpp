@@ -1,0 +1,106 @@
+#include "support/ReloadSteps.h"
+
+#include "support/LoopbackSocket.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace sluice::test
+{
+
+::testing::AssertionResult reloadBySignal(SluiceProcess & sluice, unsigned generation, Millis timeout)
+{
+    if (!sluice.signal(SIGHUP))
+        return ::testing::AssertionFailure() << "cannot send SIGHUP to the master";
+    return sluice.waitForLog("generation " + std::to_string(generation) + " ready", timeout);
+}
+
+::testing::AssertionResult tykReload(uint16_t port, bool block, const std::string & secret,
+                                     HttpTestClient::Exchange & out, Millis timeout)
+{
+    std::string headers = secret.empty() ? "" : "X-Tyk-Authorization: " + secret + "\r\n";
+    std::string request = HttpTestClient::getRequest(block ? "/tyk/reload?block=true" : "/tyk/reload", headers);
+    return HttpTestClient::exchange(port, request, out, timeout);
+}
+
+std::string numberedEvent(int n)
+{
+    return "id: " + std::to_string(n) + "\ndata: event " + std::to_string(n) + "\n\n";
+}
+
+std::vector<int> eventIds(const std::string & body)
+{
+    std::vector<int> ids;
+    std::istringstream lines(body);
+    for (std::string line; std::getline(lines, line);)
+        if (line.rfind("id: ", 0) == 0)
+            ids.push_back(std::atoi(line.c_str() + 4));
+    return ids;
+}
+
+std::string sequenceProblem(const std::vector<int> & ids, int first)
+{
+    int expected = first;
+    for (size_t i = 0; i < ids.size(); ++i, ++expected)
+        if (ids[i] != expected)
+        {
+            std::string kind = ids[i] < expected ? "duplicate or out of order" : "lost";
+            return "event #" + std::to_string(i) + " has id " + std::to_string(ids[i]) + ", expected "
+                   + std::to_string(expected) + " (" + kind + ")";
+        }
+    return "";
+}
+
+int openFdCount(pid_t pid)
+{
+    DIR * dir = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
+    if (dir == nullptr)
+        return -1;
+    int count = 0;
+    while (dirent * entry = ::readdir(dir))
+        if (entry->d_name[0] != '.')
+            ++count;
+    ::closedir(dir);
+    return count;
+}
+
+std::vector<std::string> logMatches(const SluiceProcess & sluice, const std::string & pattern)
+{
+    const std::regex re(pattern);
+    std::vector<std::string> found;
+    for (const auto & line : sluice.logLines())
+        if (std::regex_search(line, re))
+            found.push_back(line);
+    return found;
+}
+
+uint16_t freeLoopbackPort()
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd == -1)
+        throw std::runtime_error("socket() failed: " + errnoText());
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == -1
+        || ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) == -1)
+    {
+        std::string why = errnoText();
+        ::close(fd);
+        throw std::runtime_error("cannot bind 127.0.0.1:0: " + why);
+    }
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+}
