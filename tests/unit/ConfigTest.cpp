@@ -160,6 +160,13 @@ struct WrongValue
     std::string reason;
 };
 
+/// Without it GoogleTest prints the parameter's raw bytes, padding included (noise in logs, and valgrind
+/// reports the uninitialised padding).
+void PrintTo(const WrongValue & v, std::ostream * os)
+{
+    *os << v.members;
+}
+
 class ConfigWrongValue : public ::testing::TestWithParam<WrongValue>
 {
 };
