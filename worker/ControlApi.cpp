@@ -26,7 +26,8 @@ constexpr std::chrono::milliseconds kBlockingReloadTimeout{60000};
 
 std::string statusJson(const std::string & status, const std::string & message)
 {
-    Poco::JSON::Object o;
+    /// Tyk's field order ("status" first); a default Poco object would sort the keys.
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
     o.set("status", status);
     o.set("message", message);
     std::ostringstream out;
