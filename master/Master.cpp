@@ -43,7 +43,10 @@ Master::Master(MasterOptions options, PlanPtr plan)
     , plan_(std::move(plan))
     , log_(masterLog())
     , signals_({SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGCHLD})
-    , workers_([this] { signals_.releaseInChild(); })
+    , workers_([this] {
+        signals_.releaseInChild();
+        closeOtherListenSockets();
+    })
 {
 }
 
@@ -101,6 +104,7 @@ int Master::run()
 
 void Master::spawnWorker(const PlanPtr & plan, Poco::Net::ServerSocket & listen, unsigned generation, int slot)
 {
+    spawning_listen_fd_ = listen.impl()->sockfd();
     try
     {
         const WorkerRecord & w = workers_.spawn(plan, listen, generation, slot);
@@ -115,6 +119,18 @@ void Master::spawnWorker(const PlanPtr & plan, Poco::Net::ServerSocket & listen,
         else if (switch_ && switch_->generation == generation)
             failSwitch(std::string("cannot start a worker: ") + e.what());
     }
+}
+
+void Master::closeOtherListenSockets()
+{
+    /// In the child, right after fork(). A worker inheriting the other socket of a listen_port change would keep
+    /// that port open, accepting connections into a backlog nobody serves, after the master let go of it. The
+    /// master's ServerSocket objects are never used or destroyed in the child (it leaves with _exit()).
+    int current = listen_.impl()->sockfd();
+    if (current != spawning_listen_fd_)
+        ::close(current);
+    if (switch_ && switch_->new_listen && switch_->new_listen->impl()->sockfd() != spawning_listen_fd_)
+        ::close(switch_->new_listen->impl()->sockfd());
 }
 
 void Master::onSignal(int signo)

@@ -67,6 +67,8 @@ private:
     void onWorkerExit(const WorkerRecord & worker, int status);
     void scheduleRespawn(const WorkerRecord & worker);
     void spawnWorker(const PlanPtr & plan, Poco::Net::ServerSocket & listen, unsigned generation, int slot);
+    /// Runs in a new worker: closes the master's listening sockets other than the one the worker serves.
+    void closeOtherListenSockets();
     void sendDrain(WorkerRecord & worker, std::chrono::milliseconds budget);
     void beginStop(int signo);
     void runTimers();
@@ -91,6 +93,8 @@ private:
     WorkerSet workers_;
     Poco::Net::ServerSocket listen_;
     std::string listen_address_;
+    /// The listening socket of the worker being forked (read in the child by closeOtherListenSockets).
+    int spawning_listen_fd_ = -1;
 
     unsigned serving_generation_ = 0;
     unsigned last_generation_ = 0;

@@ -50,6 +50,10 @@ void Acceptor::run()
         pollfd p{listen_fd_, POLLIN, 0};
         if (::poll(&p, 1, 100) <= 0)
             continue;
+        /// A drain that began while we slept in poll() must not take one more connection: it stays in the shared
+        /// backlog for the next generation, which serves it with the new config.
+        if (stop_)
+            break;
         int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd == -1)
         {
@@ -71,6 +75,7 @@ void Acceptor::run()
         try
         {
             dispatcher_.enqueue(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)));
+            accepted_.fetch_add(1);
         }
         catch (const Poco::Exception & e)
         {

@@ -6,6 +6,7 @@
 #include <Poco/Thread.h>
 
 #include <atomic>
+#include <cstdint>
 
 /// A worker's accept loop, replacing Poco's TCPServer so that draining can stop accepting without touching the
 /// listening socket shared with the other workers (poco-notes §1: shutdown() on it would refuse connections for
@@ -26,11 +27,15 @@ public:
 
     void run() override;
 
+    /// Connections handed to the dispatcher so far (each is later either served or refused by it).
+    uint64_t accepted() const { return accepted_.load(); }
+
 private:
     const int listen_fd_;
     Poco::Net::TCPServerDispatcher & dispatcher_;
     const int max_queued_;
     std::atomic<bool> stop_{false};
+    std::atomic<uint64_t> accepted_{0};
     Poco::Thread thread_;
 };
 

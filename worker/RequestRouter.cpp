@@ -47,6 +47,32 @@ private:
     std::string location_;
 };
 
+/// Every response of a draining worker says `Connection: close`, and only responses that say so end their
+/// connection. Poco decides twice: the response's Connection header from HTTPServerParams before the handler runs,
+/// and whether to keep the connection from the same params after it. Flipping the shared params at the drain
+/// (params->setKeepAlive(false)) lets a request in flight answer "Keep-Alive" and then lose its connection, so the
+/// client's next request on it hits a close (EOF or reset). Deciding per response, before it is sent, keeps the
+/// header and the connection's fate the same.
+class CloseWhenDrainingHandler : public Poco::Net::HTTPRequestHandler
+{
+public:
+    CloseWhenDrainingHandler(WorkerServices & services, Poco::Net::HTTPRequestHandler * inner)
+        : services_(services), inner_(inner)
+    {
+    }
+
+    void handleRequest(Poco::Net::HTTPServerRequest & request, Poco::Net::HTTPServerResponse & response) override
+    {
+        if (services_.draining.load())
+            response.setKeepAlive(false);
+        inner_->handleRequest(request, response);
+    }
+
+private:
+    WorkerServices & services_;
+    std::unique_ptr<Poco::Net::HTTPRequestHandler> inner_;
+};
+
 std::string hostWithoutPort(const std::string & host)
 {
     if (!host.empty() && host.front() == '[')
@@ -64,6 +90,11 @@ RequestRouter::RequestRouter(WorkerServices & services)
 }
 
 Poco::Net::HTTPRequestHandler * RequestRouter::createRequestHandler(const Poco::Net::HTTPServerRequest & request)
+{
+    return new CloseWhenDrainingHandler(services_, route(request));
+}
+
+Poco::Net::HTTPRequestHandler * RequestRouter::route(const Poco::Net::HTTPServerRequest & request)
 {
     const std::string & uri = request.getURI();
     size_t q = uri.find('?');

@@ -21,6 +21,9 @@ public:
     void fireServerStopped(bool abort) { serverStopped(this, abort); }
 
 private:
+    /// The handler for `request` (createRequestHandler wraps it so that draining answers carry Connection: close).
+    Poco::Net::HTTPRequestHandler * route(const Poco::Net::HTTPServerRequest & request);
+
     WorkerServices & services_;
     const std::string hello_path_;
     const std::string ready_path_;

@@ -4,12 +4,12 @@
 #include "shared/ExitCodes.h"
 #include "shared/Logging.h"
 #include "worker/Acceptor.h"
+#include "worker/CountedConnectionFactory.h"
 #include "worker/ReloadRelay.h"
 #include "worker/RequestRouter.h"
 #include "worker/StreamPump.h"
 #include "worker/WorkerServices.h"
 
-#include <Poco/Net/HTTPServerConnectionFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstring>
 #include <thread>
@@ -155,8 +156,9 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
     Poco::Net::HTTPRequestHandlerFactory::Ptr factory(router);
     Poco::Net::HTTPServerParams::Ptr params = serverParams(gw);
     Poco::ThreadPool pool(2, gw.sluice.max_threads, 30, kThreadStackBytes);
+    std::atomic<uint64_t> finished_connections{0};
     auto * dispatcher = new Poco::Net::TCPServerDispatcher(
-        new Poco::Net::HTTPServerConnectionFactory(params, factory), pool, params);
+        new CountedConnectionFactory(params, factory, finished_connections), pool, params);
     Acceptor acceptor(launch.listen.impl()->sockfd(), *dispatcher, kMaxQueuedConnections);
     acceptor.start();
 
@@ -191,18 +193,25 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
 
     /// Drain (poco-notes §1): stop accepting without shutdown() on the shared socket, close our fd only,
     /// answer keep-alive requests with Connection: close, let requests and streams finish until the deadline.
+    /// Keep-alive is turned off per response (RequestRouter), not in the shared HTTPServerParams: flipping those
+    /// while requests are in flight closes connections whose response still said Keep-Alive.
     services.draining = true;
     acceptor.stop();
     launch.listen.close();
-    params->setKeepAlive(false);
+    /// Exact once the acceptor has stopped: every connection it handed over is finished or refused, or still owed
+    /// an answer (queued, being set up, or in a request).
+    auto connections_left = [&] {
+        uint64_t done = finished_connections.load() + static_cast<uint64_t>(dispatcher->refusedConnections());
+        uint64_t accepted = acceptor.accepted();
+        return accepted > done ? accepted - done : 0;
+    };
     log->info("worker draining pid={} generation={} connections={} streams={} deadline_ms={}", ::getpid(),
-              launch.generation, dispatcher->currentConnections(), pump.activeStreams(),
+              launch.generation, connections_left(), pump.activeStreams(),
               std::chrono::duration_cast<std::chrono::milliseconds>(deadline - drain_started).count());
 
     while (Clock::now() < deadline)
     {
-        if (dispatcher->currentConnections() == 0 && dispatcher->queuedConnections() == 0
-            && pump.activeStreams() == 0)
+        if (connections_left() == 0 && pump.activeStreams() == 0)
             break;
         Wake again = waitForMaster(launch.channel_fd, signal_fd, 50, reload, message);
         if (again == Wake::MasterGone)

@@ -2,6 +2,10 @@
 
 #include "support/HttpTestClient.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <memory>
 #include <sstream>
 
@@ -13,6 +17,16 @@ namespace
 
 constexpr Millis kRequestTimeout(3000);
 constexpr size_t kMaxSamples = 10;
+
+/// The client's port, which the gateway's access log shows as client=127.0.0.1:<port>.
+int localPort(int fd)
+{
+    sockaddr_in address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) == -1)
+        return -1;
+    return ntohs(address.sin_port);
+}
 
 }
 
@@ -100,7 +114,8 @@ void KeepAliveLoad::runClient()
         }
         /// Which request on the connection failed tells a reused connection closed under the client (nginx's
         /// failure) from a fresh one that never worked.
-        std::string where = " (request " + std::to_string(on_this_connection + 1) + " on its connection)";
+        std::string where = " (request " + std::to_string(on_this_connection + 1) + " on its connection from port "
+                            + std::to_string(localPort(client->fd())) + ")";
         ++on_this_connection;
         if (auto sent = client->send(request_); !sent)
         {

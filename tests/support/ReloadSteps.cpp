@@ -1,6 +1,7 @@
 #include "support/ReloadSteps.h"
 
 #include "support/LoopbackSocket.h"
+#include "support/ProcessInfo.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -8,11 +9,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace sluice::test
 {
@@ -22,6 +25,64 @@ namespace sluice::test
     if (!sluice.signal(SIGHUP))
         return ::testing::AssertionFailure() << "cannot send SIGHUP to the master";
     return sluice.waitForLog("generation " + std::to_string(generation) + " ready", timeout);
+}
+
+namespace
+{
+
+constexpr int kFreezeAttempts = 5;
+
+/// Tight-polls the master's children and SIGSTOPs each one not in `known` until `count` are stopped.
+std::vector<pid_t> stopNewChildren(pid_t master, const std::vector<pid_t> & known, size_t count, Millis timeout)
+{
+    std::vector<pid_t> stopped;
+    const auto deadline = Clock::now() + timeout;
+    while (stopped.size() < count && Clock::now() < deadline)
+        for (pid_t child : childrenOf(master))
+            if (std::find(known.begin(), known.end(), child) == known.end()
+                && std::find(stopped.begin(), stopped.end(), child) == stopped.end() && ::kill(child, SIGSTOP) == 0)
+                stopped.push_back(child);
+    return stopped;
+}
+
+}
+
+::testing::AssertionResult reloadAndFreezeNewWorkers(SluiceProcess & sluice, size_t workers, unsigned & generation,
+                                                     std::vector<pid_t> & frozen)
+{
+    const std::string gen = std::to_string(generation);
+    for (int attempt = 1; attempt <= kFreezeAttempts; ++attempt, ++generation)
+    {
+        std::vector<pid_t> known = sluice.workerPids();
+        if (!sluice.signal(SIGHUP))
+            return ::testing::AssertionFailure() << "cannot send SIGHUP to the master";
+        frozen = stopNewChildren(sluice.pid(), known, workers, Millis(3000));
+        sluice.workerPids(); /// remembered for the orphan check at teardown
+        if (frozen.size() != workers)
+        {
+            resume(frozen);
+            return ::testing::AssertionFailure() << "generation " << generation << ": only " << frozen.size() << " of "
+                                                 << workers << " new workers appeared";
+        }
+        /// A Ready sent just before the SIGSTOP is still reported: give the master a moment to log it.
+        std::this_thread::sleep_for(Millis(50));
+        bool too_quick = false;
+        for (pid_t pid : frozen)
+            too_quick = too_quick || sluice.countLog("worker ready pid=" + std::to_string(pid) + " ") > 0;
+        if (!too_quick)
+            return ::testing::AssertionSuccess();
+        resume(frozen);
+        if (auto ready = sluice.waitForLog("generation " + std::to_string(generation) + " ready", Millis(5000)); !ready)
+            return ready;
+    }
+    return ::testing::AssertionFailure() << "new workers reported Ready before the test could freeze them, "
+                                         << kFreezeAttempts << " times from generation " << gen;
+}
+
+void resume(const std::vector<pid_t> & pids)
+{
+    for (pid_t pid : pids)
+        ::kill(pid, SIGCONT);
 }
 
 ::testing::AssertionResult tykReload(uint16_t port, bool block, const std::string & secret,

@@ -20,6 +20,17 @@ namespace sluice::test
 /// SIGHUP to the master, then waits for `generation <generation> ready` in the log.
 ::testing::AssertionResult reloadBySignal(SluiceProcess & sluice, unsigned generation, Millis timeout = Millis(5000));
 
+/// Holds a reload in progress: sends SIGHUP and SIGSTOPs each worker the master forks for the new generation
+/// before it reports Ready, so the switch waits until the test SIGCONTs them (or kills them). A worker can be
+/// quicker than the test; then that reload is let through and the next one tried, up to 5 times. On success
+/// `generation` is the frozen generation's number (it starts as the number the next reload will get) and
+/// `frozen` its `workers` workers. Every frozen worker must be resumed or killed by the test.
+::testing::AssertionResult reloadAndFreezeNewWorkers(SluiceProcess & sluice, size_t workers, unsigned & generation,
+                                                     std::vector<pid_t> & frozen);
+
+/// SIGCONT to every pid in `pids`.
+void resume(const std::vector<pid_t> & pids);
+
 /// GET /tyk/reload (`?block=true` when `block`) with `X-Tyk-Authorization: <secret>` unless `secret` is empty.
 ::testing::AssertionResult tykReload(uint16_t port, bool block, const std::string & secret,
                                      HttpTestClient::Exchange & out, Millis timeout = Millis(15000));

@@ -1,0 +1,126 @@
+/// Issue 3 (f) and the failure paths of a generation switch: a new worker that dies before Ready, or a new
+/// generation that never gets ready, fails the reload and leaves the serving generation alone; a serving worker
+/// killed mid-reload is replaced or drained. In every case the master stays responsive: the next reload works
+/// and traffic flows.
+
+#include "support/GatewayTest.h"
+#include "support/ProcessInfo.h"
+#include "support/ReloadSteps.h"
+
+#include <algorithm>
+#include <csignal>
+
+namespace sluice::test
+{
+namespace
+{
+
+class ReloadFaults : public GatewayTest
+{
+protected:
+    void SetUp() override { upstream_.on("/plain", UpstreamReply::text(200, "plain")); }
+
+    /// `count` fresh-connection requests; "" when all answered 200 "plain".
+    std::string requestsFail(int count)
+    {
+        for (int i = 0; i < count; ++i)
+        {
+            HttpTestClient::Exchange reply;
+            auto ok = HttpTestClient::exchange(port(), HttpTestClient::getRequest("/sse/plain"), reply, Millis(3000));
+            if (!ok)
+                return "request " + std::to_string(i) + ": " + ok.message();
+            if (reply.head.status != 200 || reply.body != "plain")
+                return "request " + std::to_string(i) + ": " + std::to_string(reply.head.status) + " " + reply.body;
+        }
+        return "";
+    }
+
+    /// After a failed reload: the next one (a blocking /tyk/reload) succeeds, and the gateway settles on
+    /// two workers of the new generation.
+    void expectNextReloadWorks(unsigned generation)
+    {
+        HttpTestClient::Exchange reply;
+        ASSERT_TRUE(tykReload(port(), true, "s3cret", reply));
+        EXPECT_EQ(200, reply.head.status) << reply.body;
+        EXPECT_TRUE(sluice_->waitForLog("generation " + std::to_string(generation) + " ready workers=2", Millis(2000)));
+        EXPECT_TRUE(sluice_->waitForWorkers(2, Millis(3000)));
+        EXPECT_EQ("", requestsFail(20));
+    }
+};
+
+TEST_F(ReloadFaults, NewWorkerKilledBeforeReadyFailsTheReloadOnly)
+{
+    ASSERT_TRUE(startGateway());
+    std::vector<pid_t> serving;
+    ASSERT_TRUE(sluice_->waitForWorkers(2, Millis(2000), &serving));
+    unsigned generation = 2;
+    std::vector<pid_t> frozen;
+    ASSERT_TRUE(reloadAndFreezeNewWorkers(*sluice_, 2, generation, frozen));
+
+    ASSERT_EQ(0, ::kill(frozen[0], SIGKILL));
+    const std::string failed = "reload failed: worker pid=" + std::to_string(frozen[0]);
+    ASSERT_TRUE(sluice_->waitForLog(failed, Millis(2000)));
+    EXPECT_EQ(1u, logMatches(*sluice_, failed + " slot=\\d exited before it was ready, status=signal\\(9\\); generation "
+                                            + std::to_string(generation - 1) + " keeps serving").size());
+    /// The other frozen worker is killed by the master (SIGKILL works on a stopped process); nothing is respawned.
+    EXPECT_TRUE(waitForProcessesGone(frozen, Millis(2000)));
+    resume(frozen);
+    EXPECT_TRUE(sluice_->waitForWorkers(2, Millis(2000)));
+    EXPECT_EQ(serving, sluice_->workerPids());
+    EXPECT_EQ(0u, sluice_->countLog("worker respawn scheduled"));
+    EXPECT_EQ("", requestsFail(20));
+    expectNextReloadWorks(generation + 1);
+}
+
+TEST_F(ReloadFaults, ServingWorkerKilledDuringAReloadIsReplacedAndTheSwitchCompletes)
+{
+    ASSERT_TRUE(startGateway());
+    std::vector<pid_t> serving;
+    ASSERT_TRUE(sluice_->waitForWorkers(2, Millis(2000), &serving));
+    unsigned generation = 2;
+    std::vector<pid_t> frozen;
+    ASSERT_TRUE(reloadAndFreezeNewWorkers(*sluice_, 2, generation, frozen));
+
+    ASSERT_EQ(0, ::kill(serving[0], SIGKILL));
+    ASSERT_TRUE(sluice_->waitForLog("worker exited pid=" + std::to_string(serving[0]), Millis(2000)));
+    /// The serving generation stays whole while the switch waits: the killed slot is respawned.
+    ASSERT_TRUE(sluice_->waitForLog("worker respawn scheduled generation=" + std::to_string(generation - 1), Millis(2000)));
+    EXPECT_TRUE(waitFor([&] { return sluice_->workerPids().size() == 4; }, Millis(3000), "the respawned worker"))
+        << pidList(sluice_->workerPids());
+    EXPECT_EQ("", requestsFail(20));
+
+    resume(frozen);
+    ASSERT_TRUE(sluice_->waitForLog("generation " + std::to_string(generation) + " ready workers=2", Millis(3000)));
+    EXPECT_TRUE(sluice_->waitForWorkers(2, Millis(3000)));
+    std::vector<pid_t> now = sluice_->workerPids();
+    std::sort(now.begin(), now.end());
+    std::sort(frozen.begin(), frozen.end());
+    EXPECT_EQ(frozen, now);
+    EXPECT_EQ("", requestsFail(20));
+    expectNextReloadWorks(generation + 1);
+}
+
+TEST_F(ReloadFaults, GenerationNotReadyInTenSecondsIsKilledAndTheOldOneKeepsServing)
+{
+    ASSERT_TRUE(startGateway());
+    std::vector<pid_t> serving;
+    ASSERT_TRUE(sluice_->waitForWorkers(2, Millis(2000), &serving));
+    unsigned generation = 2;
+    std::vector<pid_t> frozen;
+    ASSERT_TRUE(reloadAndFreezeNewWorkers(*sluice_, 2, generation, frozen));
+    const auto frozen_at = Clock::now();
+    EXPECT_EQ("", requestsFail(5));
+
+    const std::string failed = "reload failed: generation " + std::to_string(generation) + " was not ready within 10 s";
+    ASSERT_TRUE(sluice_->waitForLog(failed, Millis(12000)));
+    EXPECT_GE(elapsedMs(frozen_at, Clock::now()), 9000.0);
+    EXPECT_EQ(1u, sluice_->countLog(failed + "; generation " + std::to_string(generation - 1) + " keeps serving"));
+    EXPECT_TRUE(waitForProcessesGone(frozen, Millis(2000)));
+    resume(frozen);
+    EXPECT_EQ(serving, sluice_->workerPids());
+    EXPECT_EQ("", requestsFail(20));
+    expectNextReloadWorks(generation + 1);
+}
+
+}
+}
