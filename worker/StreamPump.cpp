@@ -228,7 +228,8 @@ void StreamPumpImpl::loop(PumpContext & ctx)
     auto next_sweep = Clock::now() + sweepPeriod();
     for (;;)
     {
-        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_sweep - Clock::now()).count();
+        /// Rounded up: truncating would spin on epoll_wait(0) through the last millisecond before every sweep.
+        auto wait = std::chrono::ceil<std::chrono::milliseconds>(next_sweep - Clock::now()).count();
         int ready = ::epoll_wait(epoll_fd_, events.data(), kMaxEvents, static_cast<int>(std::max<int64_t>(wait, 0)));
         if (ready == -1 && errno != EINTR)
             throwErrno("epoll_wait()");
