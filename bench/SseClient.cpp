@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -99,7 +100,7 @@ ClientResult SseClient::run()
     double emitter_before = emitter.sample().cpu_seconds;
     double client_before = ownCpuSeconds();
     double machine_before = ProcessSampler::machineBusySeconds();
-    hold();
+    hold(proxy);
     ProcessSampler::Sample proxy_after = proxy.sample();
     result_.proxy_cpu_s = proxy_after.cpu_seconds - proxy_before.cpu_seconds;
     result_.emitter_cpu_s = emitter.sample().cpu_seconds - emitter_before;
@@ -146,9 +147,8 @@ void SseClient::rampUp()
     }
 }
 
-void SseClient::hold()
+void SseClient::hold(const ProcessSampler & proxy)
 {
-    ProcessSampler proxy(options_.proxy_pids, options_.proxy_descendants);
     int64_t end_ns = hold_start_ns_ + options_.duration_s * kNsPerSecond;
     int64_t next_sample_ns = hold_start_ns_ + kNsPerSecond;
     for (int64_t now_ns = monotonicNs(); now_ns < end_ns; now_ns = monotonicNs())

@@ -15,6 +15,8 @@
 namespace sluice::bench
 {
 
+class ProcessSampler;
+
 struct ClientOptions
 {
     sockaddr_in target{};
@@ -102,7 +104,8 @@ private:
     };
 
     void rampUp();
-    void hold();
+    /// Samples the proxy's RSS once a second while holding, for the peak.
+    void hold(const ProcessSampler & proxy);
     void openStream(size_t index, int64_t now_ns);
     void pollOnce(int timeout_ms);
     void onConnected(size_t index);

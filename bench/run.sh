@@ -8,6 +8,7 @@
 # Knobs (environment): STREAMS="1 1000 10000" DURATION=30 (hold, s) INTERVAL_MS=1000 EVENT_BYTES=128
 #   EMIT_MODE=stagger|burst RAMP=500 WORKERS=2 PROXIES="nginx sluice" NGINX_ACCESS_LOG=on|off
 #   REPEAT=1 (rounds per stream count; the order of the proxies alternates, tables show medians)
+#   NICE=0 (e.g. -10 as root: emitter, proxies and client outrank other work on a shared machine)
 #   NGINX=/usr/sbin/nginx RESULTS_DIR=$BUILD_DIR/bench-results/<timestamp>
 # Everything is bounded in time, listens on 127.0.0.1 only, and stops only the processes it started.
 set -euo pipefail
@@ -23,6 +24,7 @@ WORKERS=${WORKERS:-2}
 PROXIES=${PROXIES:-nginx sluice}
 NGINX_ACCESS_LOG=${NGINX_ACCESS_LOG:-on}
 REPEAT=${REPEAT:-1}
+NICE=${NICE:-0}
 RAMP_TIMEOUT=120
 STOP_BOUND=20
 
@@ -123,7 +125,8 @@ ensure_nginx() {
 # ---- the three programs ----
 start_emitter() {
   local dir=$1
-  "$EMITTER_BIN" --port-file "$dir/emitter.port" --interval-ms "$INTERVAL_MS" --event-bytes "$EVENT_BYTES" \
+  rm -f "$dir/emitter.port" # a stale file from an earlier run into the same RESULTS_DIR would look ready
+  nice -n "$NICE" "$EMITTER_BIN" --port-file "$dir/emitter.port" --interval-ms "$INTERVAL_MS" --event-bytes "$EVENT_BYTES" \
     --mode "$EMIT_MODE" --lifetime-s 3600 2>"$dir/emitter.log" &
   EMITTER_PID=$!
   STARTED+=("$EMITTER_PID")
@@ -134,7 +137,7 @@ start_emitter() {
 # run_client NAME STREAMS PROXY_PID PORT: one measurement; the JSON lands in $RUN_DIR/NAME.json.
 run_client() {
   local name=$1 count=$2 proxy_pid=$3 port=$4
-  timeout $((RAMP_TIMEOUT + DURATION + 60)) "$CLIENT_BIN" --target "127.0.0.1:$port" --path /sse/events \
+  timeout $((RAMP_TIMEOUT + DURATION + 60)) nice -n "$NICE" "$CLIENT_BIN" --target "127.0.0.1:$port" --path /sse/events \
     --streams "$count" --duration "$DURATION" --ramp "$RAMP" --interval-ms "$INTERVAL_MS" \
     --ramp-timeout "$RAMP_TIMEOUT" --rss-pids "$proxy_pid" --emitter-pid "$EMITTER_PID" \
     >"$RUN_DIR/$name.json" 2>"$RUN_DIR/$name.client.log" || log "$name: client exited with status $?"
@@ -185,7 +188,7 @@ run_nginx() {
   write_nginx_conf "$prefix" "$port"
   "$NGINX" -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" -t >"$prefix/test.log" 2>&1 \
     || { cat "$prefix/test.log" >&2; return 1; }
-  "$NGINX" -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" 2>>"$prefix/stderr.log" &
+  nice -n "$NICE" "$NGINX" -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" 2>>"$prefix/stderr.log" &
   pid=$!
   STARTED+=("$pid")
   if ! wait_until 10 "$pid" port_open "$port"; then
@@ -216,7 +219,8 @@ run_sluice() {
   local count=$1 name=sluice.r$2 dir=$RUN_DIR/sluice.r$2 pid port
   [ -x "$SLUICE_BIN" ] || { log "sluice: $SLUICE_BIN not built: skipped"; return 1; }
   write_sluice_conf "$dir"
-  "$SLUICE_BIN" --conf "$dir/sluice.json" --port-file "$dir/port" 2>"$dir/sluice.log" &
+  rm -f "$dir/port"
+  nice -n "$NICE" "$SLUICE_BIN" --conf "$dir/sluice.json" --port-file "$dir/port" 2>"$dir/sluice.log" &
   pid=$!
   STARTED+=("$pid")
   if ! wait_until 20 "$pid" test -s "$dir/port"; then
@@ -235,28 +239,29 @@ run_sluice() {
 # cell PROXY KEY: the median over the rounds' JSON files, plus "(min–max)" when there were several.
 cell() {
   local file
-  for file in "$RUN_DIR/$1".r*.json; do [ -s "$file" ] && json_field "$file" "$2"; done | sort -g | awk '
+  for file in "$RUN_DIR/$1".r*.json; do if [ -s "$file" ]; then json_field "$file" "$2"; fi; done | sort -g | awk '
     { v[NR] = $1 }
     END {
       if (NR == 0) { print "–"; exit }
       median = (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2)
+      if (!(NR % 2)) { sub(/0+$/, "", median); sub(/\.$/, "", median) }
       if (NR > 1 && v[1] != v[NR]) printf "%s (%s–%s)\n", median, v[1], v[NR]; else print median
     }'
 }
 
-# row LABEL KEY [MIN_STREAMS]: one table row; ratio = sluice / nginx of the medians. Below MIN_STREAMS
-# the figure is noise (allocator pages, 10 ms CPU ticks), so it is not shown.
+# row LABEL KEY [MIN_STREAMS] [noratio]: one table row; ratio = sluice / nginx of the medians. Below
+# MIN_STREAMS the figure is noise (allocator pages, 10 ms CPU ticks), so it is not shown.
 row() {
-  local label=$1 key=$2 min=${3:-0} n s
+  local label=$1 key=$2 min=${3:-0} with_ratio=${4:-ratio} n s
   if [ "$COUNT" -lt "$min" ]; then
     echo "| $label | n/a | n/a | (needs ≥ $min streams) |"
     return
   fi
   n=$(cell nginx "$key")
   s=$(cell sluice "$key")
-  awk -v label="$label" -v n="$n" -v s="$s" 'BEGIN {
+  awk -v label="$label" -v n="$n" -v s="$s" -v with_ratio="$with_ratio" 'BEGIN {
     split(n, nv, " "); split(s, sv, " ")
-    ratio = (nv[1] != "–" && sv[1] != "–" && nv[1] + 0 != 0) ? sprintf("%.2f", sv[1] / nv[1]) : "–"
+    ratio = (with_ratio == "ratio" && nv[1] != "–" && sv[1] != "–" && nv[1] + 0 != 0) ? sprintf("%.2f", sv[1] / nv[1]) : "–"
     printf "| %s | %s | %s | %s |\n", label, n, s, ratio }'
 }
 
@@ -284,7 +289,7 @@ print_table() {
     row "proxy CPU per event (µs)" proxy_cpu_us_per_event 100
     row "emitter CPU in hold (s)" emitter_cpu_s
     row "client CPU in hold (s)" client_cpu_s
-    row "other processes' CPU in hold (s)" other_cpu_s
+    row "other processes' CPU in hold (s)" other_cpu_s 0 noratio # context, not a property of either proxy
   } | tee -a "$TABLES"
 }
 
@@ -295,7 +300,7 @@ main() {
     echo "## Sluice vs nginx, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $WORKERS workers each"
     echo
     echo "Latency = client receive time - emitter send time (CLOCK_MONOTONIC, same machine). Ratio < 1 favours sluice."
-    echo "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg); nice $NICE."
   } | tee "$TABLES"
   for count in $STREAMS; do
     RUN_DIR=$RESULTS_DIR/$count
