@@ -132,16 +132,18 @@ void Master::completeSwitch()
         log_->info("listening socket moved from {} to {}", old_address, listen_address_);
     }
 
-    /// Answer the reload callers first: the worker that relayed a blocking /tyk/reload is about to drain.
-    answerWaiters(sw.waiters, true, "");
-    int drained = 0;
+    DeferredAnswer answer{std::move(sw.waiters), {}, Clock::now() + kDrainAckTimeout};
     auto budget = std::chrono::seconds(plan_->gateway.sluice.drain_timeout_s);
     for (WorkerRecord & w : workers_.records())
         if (w.generation != serving_generation_ && w.state != WorkerRecord::State::Draining)
         {
             sendDrain(w, budget);
-            ++drained;
+            answer.old_workers.push_back(w.pid);
         }
+    size_t drained = answer.old_workers.size();
+    if (!answer.waiters.empty())
+        deferred_answers_.push_back(std::move(answer));
+    answerDeferred(false);
     log_->info("generation {} ready workers={} elapsed_ms={} draining_generation={} draining_workers={}",
                serving_generation_, plan_->gateway.sluice.worker_processes, msSince(sw.started), old_generation,
                drained);
@@ -177,6 +179,25 @@ void Master::failSwitch(const std::string & reason)
     log_->error("reload failed: {}; generation {} keeps serving", reason, serving_generation_);
     notifyReady("reload failed: " + reason);
     startPendingReload();
+}
+
+void Master::answerDeferred(bool force)
+{
+    auto now = Clock::now();
+    for (auto it = deferred_answers_.begin(); it != deferred_answers_.end();)
+    {
+        bool all_stopped = std::all_of(it->old_workers.begin(), it->old_workers.end(), [this](pid_t pid) {
+            const WorkerRecord * w = workers_.findByPid(pid);
+            return !w || w->accepting_stopped;
+        });
+        if (!all_stopped && !force && now < it->deadline)
+        {
+            ++it;
+            continue;
+        }
+        answerWaiters(it->waiters, true, "");
+        it = deferred_answers_.erase(it);
+    }
 }
 
 void Master::answerWaiters(const std::vector<ReloadWaiter> & waiters, bool ok, const std::string & message)

@@ -170,6 +170,8 @@ void Master::onChannelReadable(int fd)
             w->state = WorkerRecord::State::Serving;
             log_->info("worker ready pid={} generation={} slot={}", w->pid, w->generation, w->slot);
         }
+        else if (m.command == ChannelCommand::DrainStarted)
+            w->accepting_stopped = true;
         else if (m.command == ChannelCommand::ReloadRequest)
         {
             std::vector<ReloadWaiter> waiters;
@@ -188,6 +190,7 @@ void Master::onChannelReadable(int fd)
         w->channel_fd = -1;
     }
     checkSwitchReady();
+    answerDeferred(false);
 }
 
 void Master::reapChildren()
@@ -204,6 +207,7 @@ void Master::reapChildren()
         WorkerRecord copy = *w;
         workers_.remove(pid);
         onWorkerExit(copy, status);
+        answerDeferred(false);
     }
 }
 
@@ -270,6 +274,7 @@ void Master::beginStop(int signo)
     }
     stopping_ = true;
     respawns_.clear();
+    answerDeferred(true);
     if (switch_)
         failSwitch("the gateway is stopping");
     reload_pending_ = false;
@@ -286,6 +291,7 @@ void Master::beginStop(int signo)
 void Master::runTimers()
 {
     auto now = Clock::now();
+    answerDeferred(false);
     for (const WorkerRecord & w : workers_.records())
         if (now >= w.kill_at)
         {
@@ -326,6 +332,8 @@ int Master::pollTimeoutMs() const
         next = std::min(next, r.due);
     if (switch_)
         next = std::min(next, switch_->started + kGenerationReadyTimeout);
+    for (const DeferredAnswer & answer : deferred_answers_)
+        next = std::min(next, answer.deadline);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
     return static_cast<int>(std::clamp<long long>(ms + 1, 0, 1000));
 }

@@ -42,12 +42,23 @@ public:
 private:
     /// A new generation that has not reported Ready by then is killed and the reload fails.
     static constexpr std::chrono::seconds kGenerationReadyTimeout{10};
+    /// Old workers stop accepting within milliseconds of Drain; a blocking reload answer waits at most this.
+    static constexpr std::chrono::seconds kDrainAckTimeout{2};
 
     /// A /tyk/reload?block=true caller waiting for the verdict.
     struct ReloadWaiter
     {
         pid_t worker_pid;
         uint64_t request_id;
+    };
+
+    /// Reload callers told "done" only once every old worker has stopped accepting, so that their next request
+    /// is served by the new generation.
+    struct DeferredAnswer
+    {
+        std::vector<ReloadWaiter> waiters;
+        std::vector<pid_t> old_workers;
+        Clock::time_point deadline;
     };
 
     /// A generation being started, not yet serving.
@@ -83,6 +94,7 @@ private:
     void completeSwitch();
     void failSwitch(const std::string & reason);
     void answerWaiters(const std::vector<ReloadWaiter> & waiters, bool ok, const std::string & message);
+    void answerDeferred(bool force);
     void capDrainingGenerations();
     void startPendingReload();
 
@@ -101,6 +113,7 @@ private:
     std::optional<GenerationSwitch> switch_;
     bool reload_pending_ = false;
     std::vector<ReloadWaiter> pending_waiters_;
+    std::vector<DeferredAnswer> deferred_answers_;
     bool announced_ = false; /// the first generation has served (port file written, READY=1)
 
     bool stopping_ = false;

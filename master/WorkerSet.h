@@ -33,6 +33,8 @@ struct WorkerRecord
     State state = State::Starting;
     Clock::time_point started;
     Clock::time_point kill_at = Clock::time_point::max();
+    /// Reported DrainStarted: its listening descriptor is closed, new connections go elsewhere.
+    bool accepting_stopped = false;
     /// Told to end its streams at once (its generation was over the draining cap, or a second stop signal).
     bool hurried = false;
 };

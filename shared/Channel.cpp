@@ -31,6 +31,7 @@ const char * channelCommandName(ChannelCommand command)
         case ChannelCommand::ReopenLogs: return "ReopenLogs";
         case ChannelCommand::ReloadRequest: return "ReloadRequest";
         case ChannelCommand::ReloadDone: return "ReloadDone";
+        case ChannelCommand::DrainStarted: return "DrainStarted";
     }
     return "Unknown";
 }

@@ -16,6 +16,7 @@ enum class ChannelCommand : uint32_t
     ReopenLogs = 3,    /// master -> worker: reopen log files
     ReloadRequest = 4, /// worker -> master: /tyk/reload was called (request_id echoes back in ReloadDone)
     ReloadDone = 5,    /// master -> worker: result of a reload (ok, text = reason)
+    DrainStarted = 6,  /// worker -> master: no longer accepting (its listening fd is closed)
 };
 
 struct ChannelMessage

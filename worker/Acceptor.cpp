@@ -8,12 +8,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 namespace sluice::worker
@@ -22,6 +24,15 @@ namespace sluice::worker
 Acceptor::Acceptor(int listen_fd, Poco::Net::TCPServerDispatcher & dispatcher, int max_queued)
     : listen_fd_(listen_fd), dispatcher_(dispatcher), max_queued_(max_queued), thread_("acceptor")
 {
+    wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ == -1)
+        throw std::system_error(errno, std::generic_category(), "eventfd() failed");
+}
+
+Acceptor::~Acceptor()
+{
+    stop();
+    ::close(wake_fd_);
 }
 
 void Acceptor::start()
@@ -32,6 +43,9 @@ void Acceptor::start()
 void Acceptor::stop()
 {
     stop_ = true;
+    uint64_t one = 1;
+    if (::write(wake_fd_, &one, sizeof one) == -1 && errno != EAGAIN)
+        workerLog()->error("write(eventfd) failed: {}", std::strerror(errno));
     if (thread_.isRunning())
         thread_.join();
 }
@@ -47,8 +61,8 @@ void Acceptor::run()
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
             continue;
         }
-        pollfd p{listen_fd_, POLLIN, 0};
-        if (::poll(&p, 1, 100) <= 0)
+        pollfd p[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+        if (::poll(p, 2, 1000) <= 0)
             continue;
         /// A drain that began while we slept in poll() must not take one more connection: it stays in the shared
         /// backlog for the next generation, which serves it with the new config.

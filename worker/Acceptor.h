@@ -20,9 +20,10 @@ public:
     /// `listen_fd` is the non-blocking socket shared by all workers. Connections are handed to `dispatcher`;
     /// while its queue holds `max_queued`, new connections wait in the kernel backlog instead of being dropped.
     Acceptor(int listen_fd, Poco::Net::TCPServerDispatcher & dispatcher, int max_queued);
+    ~Acceptor();
 
     void start();
-    /// Stops accepting and joins the thread (returns within ~100 ms).
+    /// Stops accepting and joins the thread; wakes it at once (a drain must not take one more connection).
     void stop();
 
     void run() override;
@@ -35,6 +36,7 @@ private:
     Poco::Net::TCPServerDispatcher & dispatcher_;
     const int max_queued_;
     std::atomic<bool> stop_{false};
+    int wake_fd_ = -1; /// eventfd: stop() makes it readable
     std::atomic<uint64_t> accepted_{0};
     Poco::Thread thread_;
 };

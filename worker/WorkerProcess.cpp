@@ -198,6 +198,14 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
     services.draining = true;
     acceptor.stop();
     launch.listen.close();
+    /// From now on every new connection goes to the next generation; the master waits for this before it tells a
+    /// blocking /tyk/reload caller that the reload is done.
+    ChannelMessage started;
+    started.command = ChannelCommand::DrainStarted;
+    started.generation = launch.generation;
+    started.pid = ::getpid();
+    if (wake != Wake::MasterGone)
+        sendChannelMessage(launch.channel_fd, started);
     /// Exact once the acceptor has stopped: every connection it handed over is finished or refused, or still owed
     /// an answer (queued, being set up, or in a request).
     auto connections_left = [&] {
