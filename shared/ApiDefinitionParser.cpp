@@ -114,6 +114,10 @@ void readProxy(const JsonFields & def, ApiDefinition & api)
         proxy.fail("listen_path", "is missing or empty");
     if (listen_path.find(' ') != std::string::npos)
         proxy.fail("listen_path", "\"" + listen_path + "\" contains spaces");
+    /// Tyk matches a "{var}" segment against any one path segment; taken literally it would never match, and an
+    /// API that silently never answers is worse than a refusal.
+    if (listen_path.find('{') != std::string::npos)
+        proxy.fail("listen_path", "\"" + listen_path + "\": path variables ({...}) are not supported yet");
     api.listen_path = cleanPath(listen_path); /// Tyk: leading '/', cleaned, trailing '/' kept
     api.strip_listen_path = proxy.getBool("strip_listen_path").value_or(false);
     api.disable_strip_slash = proxy.getBool("disable_strip_slash").value_or(false);

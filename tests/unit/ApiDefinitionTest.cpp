@@ -197,6 +197,8 @@ TEST(ApiDefinitions, RequiredProxyFieldsAreChecked)
                            Case{R"("listen_path": "", "target_url": "http://h")", "proxy.listen_path", "is missing or empty"},
                            Case{R"("listen_path": "/a b/", "target_url": "http://h")", "proxy.listen_path",
                                 R"("/a b/" contains spaces)"},
+                           Case{R"("listen_path": "/users/{id}/", "target_url": "http://h")", "proxy.listen_path",
+                                R"("/users/{id}/": path variables ({...}) are not supported yet)"},
                            Case{R"("listen_path": "/a/")", "proxy.target_url", "is missing or empty"},
                            Case{R"("listen_path": "/a/", "target_url": "ftp://h")", "proxy.target_url",
                                 R"(unsupported scheme "ftp" (expected http or ws))"},
