@@ -10,23 +10,6 @@ namespace sluice::worker
 namespace
 {
 
-/// Tyk's sort key: the listen path length, where a "{var}" segment counts only its '/'.
-size_t listenPathWeight(const std::string & listen_path)
-{
-    size_t weight = 0;
-    bool in_var = false;
-    for (char c : listen_path)
-    {
-        if (c == '{')
-            in_var = true;
-        else if (c == '}')
-            in_var = false;
-        else if (!in_var)
-            ++weight;
-    }
-    return weight;
-}
-
 bool startsWith(const std::string & s, const std::string & prefix)
 {
     return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
@@ -51,14 +34,14 @@ RouteTable::RouteTable(const Plan & plan)
         bool b_domain = gw.enable_custom_domains && !b->domain.empty();
         if (a_domain != b_domain)
             return a_domain;
-        return listenPathWeight(a->listen_path) > listenPathWeight(b->listen_path);
+        /// Tyk's order: longest listen path first ({var} paths, which Tyk weighs differently, are refused at load).
+        return a->listen_path.size() > b->listen_path.size();
     });
 
     for (const ApiDefinition * api : apis)
     {
         const std::string & lp = api->listen_path;
-        bool strict = gw.http.enable_strict_routes && !lp.empty() && lp.back() != '/'
-            && lp.find('{') == std::string::npos;
+        bool strict = gw.http.enable_strict_routes && !lp.empty() && lp.back() != '/';
         /// The listen path first: when an API's id equals its listen path ("sse" at "/sse/"), requests must be
         /// stripped as the listen path says, not passed through whole as the id route would.
         routes_.push_back(Route{lp, api, true, strict, domain_of(api)});
