@@ -7,10 +7,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <system_error>
+#include <thread>
+#include <vector>
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>

@@ -2,14 +2,11 @@
 
 #include <Poco/Net/StreamSocket.h>
 
-#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
 namespace spdlog { class logger; }
 
