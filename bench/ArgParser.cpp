@@ -57,4 +57,13 @@ int64_t ArgParser::getInt(const std::string & name, int64_t fallback) const
     return value;
 }
 
+int64_t ArgParser::getIntIn(const std::string & name, int64_t fallback, int64_t min, int64_t max) const
+{
+    int64_t value = getInt(name, fallback);
+    if (value < min || value > max)
+        throw std::invalid_argument("option --" + name + ": " + std::to_string(value) + " is outside ["
+                                    + std::to_string(min) + ", " + std::to_string(max) + "]");
+    return value;
+}
+
 }

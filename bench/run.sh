@@ -39,88 +39,11 @@ mkdir -p "$RESULTS_DIR"
 RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
 TABLES=$RESULTS_DIR/tables.md
 
-# ---- process bookkeeping: every pid we start is recorded and is the only thing we ever signal ----
-STARTED=()
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-
-children_of() { cat /proc/"$1"/task/*/children 2>/dev/null || true; }
-alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' /proc/"$1"/status 2>/dev/null; }
-
-# stop_tree PID SIGNAL: signal the process, wait up to STOP_BOUND s, then SIGKILL it and the children
-# it had (a master's workers must never outlive the run). Children are only killed while they still run
-# the same executable, so a pid the kernel reused is never touched.
-stop_tree() {
-  local pid=$1 signal=$2 kids exe waited=0
-  forget "$pid"
-  alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-  kids=$(children_of "$pid")
-  exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
-  kill -s "$signal" "$pid" 2>/dev/null || true
-  while alive "$pid" && [ "$waited" -lt $((STOP_BOUND * 10)) ]; do sleep 0.1; waited=$((waited + 1)); done
-  if alive "$pid"; then
-    log "pid $pid still alive ${STOP_BOUND}s after SIG$signal: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-  for kid in $kids; do
-    waited=0
-    while alive "$kid" && [ "$waited" -lt 30 ]; do sleep 0.1; waited=$((waited + 1)); done
-    if alive "$kid" && [ "$(readlink "/proc/$kid/exe" 2>/dev/null)" = "$exe" ]; then
-      log "child $kid of $pid outlived it: SIGKILL"
-      kill -KILL "$kid" 2>/dev/null || true
-    fi
-  done
-}
-
-forget() {
-  local kept=() p
-  for p in "${STARTED[@]}"; do [ "$p" = "$1" ] || kept+=("$p"); done
-  STARTED=("${kept[@]}")
-}
-
-cleanup() {
-  local pid
-  for pid in "${STARTED[@]}"; do stop_tree "$pid" TERM; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# wait_until TIMEOUT_S PID COMMAND...: polls COMMAND every 0.1 s; fails if PID dies or time runs out.
-wait_until() {
-  local limit=$(($1 * 10)) pid=$2 tries=0
-  shift 2
-  until "$@"; do
-    alive "$pid" || return 1
-    tries=$((tries + 1))
-    [ "$tries" -lt "$limit" ] || return 1
-    sleep 0.1
-  done
-}
-port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
-
-# A port nobody listens on, below the ephemeral range (32768-60999) so no outgoing connection holds it.
-free_port() {
-  local port tries
-  for tries in $(seq 50); do
-    port=$((20000 + RANDOM % 12000))
-    port_open "$port" || { echo "$port"; return 0; }
-  done
-  echo "run.sh: no free port found" >&2
-  return 1
-}
+# Process bookkeeping (STARTED, stop_tree, the EXIT trap), wait_until, free_port, ensure_nginx, start_nginx.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 json_field() { sed -n 's/.*"'"$2"'":\([^,}]*\).*/\1/p' "$1" | head -n 1; }
-
-ensure_nginx() {
-  NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
-  [ -x "$NGINX" ] && return 0
-  log "nginx not found: installing nginx-light"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx-light >/dev/null
-  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-  [ -x "$NGINX" ] || { echo "run.sh: could not install nginx" >&2; return 1; }
-}
 
 # ---- the three programs ----
 start_emitter() {
@@ -186,14 +109,8 @@ run_nginx() {
   chmod 755 "$RESULTS_DIR" "$RUN_DIR" "$prefix"
   port=$(free_port)
   write_nginx_conf "$prefix" "$port"
-  "$NGINX" -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" -t >"$prefix/test.log" 2>&1 \
-    || { cat "$prefix/test.log" >&2; return 1; }
-  nice -n "$NICE" "$NGINX" -p "$prefix/" -e "$prefix/error.log" -c "$prefix/nginx.conf" 2>>"$prefix/stderr.log" &
-  pid=$!
-  STARTED+=("$pid")
-  if ! wait_until 10 "$pid" port_open "$port"; then
-    log "nginx did not start"; cat "$prefix/error.log" "$prefix/stderr.log" >&2; stop_tree "$pid" KILL; return 1
-  fi
+  start_nginx "$prefix" "$port" || return 1
+  pid=$NGINX_PID
   log "nginx pid $pid on 127.0.0.1:$port (workers: $(children_of "$pid" | tr '\n' ' '))"
   run_client "$name" "$count" "$pid" "$port"
   stop_tree "$pid" QUIT

@@ -6,7 +6,7 @@
 
 #include "bench/reload/KeepAliveClient.h"
 #include "bench/reload/LoadCounters.h"
-#include "bench/reload/ReloadArgs.h"
+#include "bench/ArgParser.h"
 
 #include <csignal>
 #include <cstdio>
@@ -22,15 +22,15 @@ int main(int argc, char ** argv)
     using namespace sluice::bench::reload;
     try
     {
-        ReloadArgs args(argc, argv, {"port", "path", "connections", "duration", "timeout-ms"});
+        sluice::bench::ArgParser args(argc, argv, {"port", "path", "connections", "duration", "timeout-ms"}, {});
         if (!args.has("port"))
             throw std::invalid_argument("--port is required");
         LoadTarget target;
-        target.port = static_cast<uint16_t>(args.integerIn("port", 0, 1, 65535));
-        target.path = args.text("path", "/");
-        target.timeout = std::chrono::milliseconds(args.integerIn("timeout-ms", 3000, 10, 60000));
-        const int connections = static_cast<int>(args.integerIn("connections", 8, 1, 256));
-        const auto duration = std::chrono::seconds(args.integerIn("duration", 30, 1, 600));
+        target.port = static_cast<uint16_t>(args.getIntIn("port", 0, 1, 65535));
+        target.path = args.getString("path", "/");
+        target.timeout = std::chrono::milliseconds(args.getIntIn("timeout-ms", 3000, 10, 60000));
+        const int connections = static_cast<int>(args.getIntIn("connections", 8, 1, 256));
+        const auto duration = std::chrono::seconds(args.getIntIn("duration", 30, 1, 600));
 
         /// The client threads inherit the mask; this thread waits for the stop signal or the end of the run.
         sigset_t stop_signals;

@@ -2,7 +2,7 @@
 /// Sends one reload signal to a master the caller started and prints, as one JSON line, how long until its new
 /// workers existed and until its old workers were gone (bench/reload/run.sh uses it for nginx and sluice alike).
 
-#include "bench/reload/ReloadArgs.h"
+#include "bench/ArgParser.h"
 #include "bench/reload/WorkerWatch.h"
 
 #include <csignal>
@@ -41,13 +41,13 @@ int main(int argc, char ** argv)
 {
     try
     {
-        ReloadArgs args(argc, argv, {"pid", "signal", "workers", "timeout-ms"});
+        sluice::bench::ArgParser args(argc, argv, {"pid", "signal", "workers", "timeout-ms"}, {});
         if (!args.has("pid"))
             throw std::invalid_argument("--pid is required");
-        auto master = static_cast<pid_t>(args.integerIn("pid", 0, 2, 1 << 22));
-        std::string signal_name = args.text("signal", "HUP");
-        auto workers = static_cast<size_t>(args.integerIn("workers", 2, 1, 256));
-        auto timeout = std::chrono::milliseconds(args.integerIn("timeout-ms", 30000, 100, 120000));
+        auto master = static_cast<pid_t>(args.getIntIn("pid", 0, 2, 1 << 22));
+        std::string signal_name = args.getString("signal", "HUP");
+        auto workers = static_cast<size_t>(args.getIntIn("workers", 2, 1, 256));
+        auto timeout = std::chrono::milliseconds(args.getIntIn("timeout-ms", 30000, 100, 120000));
         WatchResult r = watchReload(master, signalNumber(signal_name), workers, timeout);
         std::printf("{\"pid\":%d,\"signal\":\"%s\",\"new_workers_ms\":%.2f,\"old_gone_ms\":%.2f,\"old_workers\":%s,"
                     "\"new_workers\":%s}\n",

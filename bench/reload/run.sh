@@ -37,72 +37,11 @@ RESULTS_DIR=${RESULTS_DIR:-$BUILD_DIR/reload-results/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$RESULTS_DIR"
 RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
 
-# ---- bookkeeping: every pid we start is recorded, and only those are ever signalled ----
-STARTED=()
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' /proc/"$1"/status 2>/dev/null; }
-children_of() { cat /proc/"$1"/task/"$1"/children 2>/dev/null || true; }
+NICE=0 # lib.sh's start_nginx: nginx runs at the default priority, as sluice and the load do
 
-# stop PID SIGNAL: signal it, wait up to STOP_BOUND s, then SIGKILL it and the children it had (still running the
-# same executable, so a reused pid is never touched).
-stop() {
-  local pid=$1 signal=$2 kids exe waited=0 kept=() p
-  for p in "${STARTED[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
-  STARTED=("${kept[@]}")
-  alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-  kids=$(children_of "$pid")
-  exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
-  kill -s "$signal" "$pid" 2>/dev/null || true
-  while alive "$pid" && [ "$waited" -lt $((STOP_BOUND * 10)) ]; do sleep 0.1; waited=$((waited + 1)); done
-  if alive "$pid"; then
-    log "pid $pid still alive ${STOP_BOUND}s after SIG$signal: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-  for p in $kids; do
-    waited=0
-    while alive "$p" && [ "$waited" -lt 30 ]; do sleep 0.1; waited=$((waited + 1)); done
-    if alive "$p" && [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$exe" ]; then
-      log "child $p of $pid outlived it: SIGKILL"
-      kill -KILL "$p" 2>/dev/null || true
-    fi
-  done
-}
-cleanup() { local pid; for pid in "${STARTED[@]}"; do stop "$pid" TERM; done; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
-# A port nobody listens on, below the ephemeral range (32768-60999) so no outgoing connection holds it.
-free_port() {
-  local port tries
-  for tries in $(seq 50); do
-    port=$((20000 + RANDOM % 12000))
-    port_open "$port" || { echo "$port"; return 0; }
-  done
-  echo "run.sh: no free port found" >&2
-  return 1
-}
-# wait_port PORT PID: up to 10 s for PORT to accept, while PID lives.
-wait_port() {
-  local tries=0
-  until port_open "$1"; do
-    alive "$2" || return 1
-    tries=$((tries + 1)); [ "$tries" -lt 100 ] || return 1
-    sleep 0.1
-  done
-}
-
-ensure_nginx() {
-  NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
-  [ -x "$NGINX" ] && return 0
-  log "nginx not found: installing nginx-light"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx-light >/dev/null
-  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-  [ -x "$NGINX" ] || { echo "run.sh: could not install nginx" >&2; return 1; }
-}
+# Process bookkeeping (STARTED, stop_tree, the EXIT trap), wait_until, free_port, ensure_nginx, start_nginx.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # ---- one phase: load + RELOADS reload signals against a running master ----
 # reload_phase NAME PORT MASTER_PID: writes NAME/load.json, NAME/load.txt and NAME/watch.jsonl.
@@ -121,9 +60,7 @@ reload_phase() {
   done
   log "$name: $RELOADS reloads sent; load runs to its end (${duration}s in all)"
   wait "$load_pid" || log "$name: the load generator failed (see $dir/load.txt)"
-  local kept=() p
-  for p in "${STARTED[@]}"; do [ "$p" = "$load_pid" ] || kept+=("$p"); done
-  STARTED=("${kept[@]}")
+  forget "$load_pid"
   log "$name: $(cat "$dir/load.txt")"
 }
 
@@ -155,15 +92,11 @@ http {
   }
 }
 EOF
-  "$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" -t >"$dir/test.log" 2>&1 \
-    || { cat "$dir/test.log" >&2; return 1; }
-  "$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/stderr.log" &
-  pid=$!
-  STARTED+=("$pid")
-  wait_port "$port" "$pid" || { log "nginx did not start"; cat "$dir/error.log" >&2; return 1; }
+  start_nginx "$dir" "$port" || return 1
+  pid=$NGINX_PID
   log "nginx master $pid on 127.0.0.1:$port (workers: $(children_of "$pid" | tr '\n' ' '))"
   reload_phase nginx "$port" "$pid"
-  stop "$pid" QUIT
+  stop_tree "$pid" QUIT
 }
 
 run_sluice() {
@@ -184,10 +117,10 @@ EOF
   "$SLUICE_BIN" --conf "$dir/sluice.json" --port-file "$dir/port" >"$dir/sluice.log" 2>&1 &
   pid=$!
   STARTED+=("$pid")
-  wait_port "$port" "$pid" || { log "sluice did not start"; cat "$dir/sluice.log" >&2; return 1; }
+  wait_until 10 "$pid" port_open "$port" || { log "sluice did not start"; cat "$dir/sluice.log" >&2; return 1; }
   log "sluice master $pid on 127.0.0.1:$port (workers: $(children_of "$pid" | tr '\n' ' '))"
   reload_phase sluice "$port" "$pid"
-  stop "$pid" TERM
+  stop_tree "$pid" TERM
 }
 
 main() {
@@ -196,11 +129,11 @@ main() {
   "$UPSTREAM_BIN" --port "$UPSTREAM_PORT" >"$RESULTS_DIR/upstream.log" 2>&1 &
   local upstream=$!
   STARTED+=("$upstream")
-  wait_port "$UPSTREAM_PORT" "$upstream" || { echo "run.sh: the demo upstream did not start" >&2; return 1; }
+  wait_until 10 "$upstream" port_open "$UPSTREAM_PORT" || { echo "run.sh: the demo upstream did not start" >&2; return 1; }
   log "results in $RESULTS_DIR; $("$NGINX" -v 2>&1 | sed 's/.*version: //'), $("$SLUICE_BIN" --version 2>&1 | head -n 1); $(nproc) cores"
   run_nginx
   run_sluice
-  stop "$upstream" TERM
+  stop_tree "$upstream" TERM
   python3 "$(dirname "$0")/report.py" "$RESULTS_DIR" "$RELOADS" "$INTERVAL" "$CONNECTIONS" "$WORKERS" \
     | tee "$RESULTS_DIR/report.md"
 }

@@ -1,9 +1,8 @@
 #include "support/FakeUpstream.h"
 
+#include "support/EphemeralLoopback.h"
 #include "support/LoopbackSocket.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -45,22 +44,10 @@ std::string headerBlock(const UpstreamReply & reply)
 
 FakeUpstream::FakeUpstream()
 {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    std::string why;
+    listen_fd_ = bindEphemeralLoopback(128, port_, why);
     if (listen_fd_ == -1)
-        throw std::runtime_error("FakeUpstream: socket() failed: " + errnoText());
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr *>(&address), sizeof address) == -1
-        || ::listen(listen_fd_, 128) == -1
-        || ::getsockname(listen_fd_, reinterpret_cast<sockaddr *>(&address), &length) == -1)
-    {
-        std::string why = errnoText();
-        ::close(listen_fd_);
-        throw std::runtime_error("FakeUpstream: cannot listen on 127.0.0.1:0: " + why);
-    }
-    port_ = ntohs(address.sin_port);
+        throw std::runtime_error("FakeUpstream: " + why);
     acceptor_ = std::thread([this] { acceptLoop(); });
 }
 

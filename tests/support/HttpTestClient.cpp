@@ -1,12 +1,10 @@
 #include "support/HttpTestClient.h"
 
 #include "support/LoopbackSocket.h"
+#include "support/ReceiveOnce.h"
 
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 
 namespace sluice::test
@@ -81,32 +79,14 @@ void HttpTestClient::close()
 
 bool HttpTestClient::receive(Clock::time_point deadline)
 {
-    if (fd_ == -1 || eof_)
-        return false;
-    auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now()).count();
-    if (left < 0)
-        return false;
-    pollfd p{fd_, POLLIN, 0};
-    int ready = ::poll(&p, 1, static_cast<int>(left));
-    if (ready == -1 && errno == EINTR)
-        return true;
-    if (ready <= 0)
-        return false;
-    char data[65536];
-    ssize_t n = ::recv(fd_, data, sizeof data, 0);
-    auto now = Clock::now();
-    if (n > 0)
-    {
-        buffer_.append(data, static_cast<size_t>(n));
-        raw_.append(data, static_cast<size_t>(n));
-    }
-    else if (n == 0 || errno != EINTR)
-    {
-        eof_ = true;
-        end_reason_ = n == 0 ? "eof" : errnoText();
-    }
+    const size_t before = buffer_.size();
+    Clock::time_point received_at;
+    Received what = receiveOnce(fd_, deadline, buffer_, eof_, end_reason_, &received_at);
+    if (what != Received::Recv)
+        return what == Received::Interrupted;
+    raw_.append(buffer_, before, std::string::npos);
     if (have_head_)
-        decodeBody(now);
+        decodeBody(received_at);
     return true;
 }
 

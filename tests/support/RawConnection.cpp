@@ -1,12 +1,11 @@
 #include "support/RawConnection.h"
 
 #include "support/LoopbackSocket.h"
+#include "support/ReceiveOnce.h"
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <utility>
 
@@ -110,27 +109,7 @@ void RawConnection::shutdownWrite()
 
 bool RawConnection::receive(Clock::time_point deadline)
 {
-    if (fd_ == -1 || eof_)
-        return false;
-    auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now()).count();
-    if (left < 0)
-        return false;
-    pollfd p{fd_, POLLIN, 0};
-    int ready = ::poll(&p, 1, static_cast<int>(left));
-    if (ready == -1 && errno == EINTR)
-        return true;
-    if (ready <= 0)
-        return false;
-    char data[65536];
-    ssize_t n = ::recv(fd_, data, sizeof data, 0);
-    if (n > 0)
-        received_.append(data, static_cast<size_t>(n));
-    else if (n == 0 || errno != EINTR)
-    {
-        eof_ = true;
-        end_reason_ = n == 0 ? "eof" : errnoText();
-    }
-    return true;
+    return receiveOnce(fd_, deadline, received_, eof_, end_reason_) != Received::Nothing;
 }
 
 ::testing::AssertionResult RawConnection::readUntil(const std::string & needle, Millis timeout)

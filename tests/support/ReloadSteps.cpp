@@ -1,20 +1,14 @@
 #include "support/ReloadSteps.h"
 
-#include "support/LoopbackSocket.h"
 #include "support/ProcessInfo.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <regex>
 #include <sstream>
-#include <stdexcept>
 #include <thread>
 
 namespace sluice::test
@@ -142,26 +136,6 @@ std::vector<std::string> logMatches(const SluiceProcess & sluice, const std::str
         if (std::regex_search(line, re))
             found.push_back(line);
     return found;
-}
-
-uint16_t freeLoopbackPort()
-{
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd == -1)
-        throw std::runtime_error("socket() failed: " + errnoText());
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == -1
-        || ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) == -1)
-    {
-        std::string why = errnoText();
-        ::close(fd);
-        throw std::runtime_error("cannot bind 127.0.0.1:0: " + why);
-    }
-    ::close(fd);
-    return ntohs(address.sin_port);
 }
 
 }

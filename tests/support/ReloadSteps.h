@@ -2,6 +2,7 @@
 
 #include "support/HttpTestClient.h"
 #include "support/SluiceProcess.h"
+#include "support/UnusedPort.h"
 #include "support/WaitFor.h"
 
 #include <gtest/gtest.h>
@@ -13,7 +14,8 @@
 #include <vector>
 
 /// Small steps shared by the reload tests (issue 3): trigger a reload and wait for its verdict in the log, call
-/// /tyk/reload, number SSE events, and look at the master's children and descriptors in /proc.
+/// /tyk/reload, number SSE events, and look at the master's children and descriptors in /proc. freeLoopbackPort()
+/// comes with it, from UnusedPort.h.
 namespace sluice::test
 {
 
@@ -49,8 +51,5 @@ int openFdCount(pid_t pid);
 
 /// Log lines matching the ECMAScript regex `pattern`.
 std::vector<std::string> logMatches(const SluiceProcess & sluice, const std::string & pattern);
-
-/// A 127.0.0.1 port that was free a moment ago (bound to port 0, then closed).
-uint16_t freeLoopbackPort();
 
 }

@@ -1,27 +1,43 @@
 #include "support/UnusedPort.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include "support/EphemeralLoopback.h"
+
 #include <unistd.h>
+
+#include <stdexcept>
+#include <string>
 
 namespace sluice::test
 {
 
-uint16_t unusedLoopbackPort()
+namespace
 {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+/// The port number of a socket bound to 127.0.0.1:0 and closed again; 0 with `why` set when binding failed.
+uint16_t probePort(std::string & why)
+{
+    uint16_t port = 0;
+    int fd = bindEphemeralLoopback(0, port, why);
     if (fd == -1)
         return 0;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    uint16_t port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != -1
-        && ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != -1)
-        port = ntohs(address.sin_port);
     ::close(fd);
+    return port;
+}
+
+}
+
+uint16_t unusedLoopbackPort()
+{
+    std::string why;
+    return probePort(why);
+}
+
+uint16_t freeLoopbackPort()
+{
+    std::string why;
+    uint16_t port = probePort(why);
+    if (port == 0)
+        throw std::runtime_error(why);
     return port;
 }
 
