@@ -19,6 +19,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <optional>
+
 namespace sluice::worker
 {
 
@@ -52,6 +55,21 @@ void copyResponseHeaders(const HTTPResponse & upstream, Poco::Net::HTTPServerRes
     if (upstream.has("Date"))
         response.erase("Date");
     copyEndToEndHeaders(upstream, response, drop_content_length);
+}
+
+std::string readAtMost(std::istream & in, int64_t limit)
+{
+    std::string body;
+    char buf[8192];
+    while (static_cast<int64_t>(body.size()) < limit)
+    {
+        auto want = static_cast<std::streamsize>(std::min<int64_t>(sizeof buf, limit - static_cast<int64_t>(body.size())));
+        in.read(buf, want);
+        if (in.gcount() <= 0)
+            break;
+        body.append(buf, static_cast<size_t>(in.gcount()));
+    }
+    return body;
 }
 
 std::string rawPathAndQuery(const std::string & uri, std::string & query)
@@ -131,14 +149,24 @@ ProxyHandler::Outcome ProxyHandler::proxy(Poco::Net::HTTPServerRequest & request
         outcome.status = 403;
         return outcome;
     }
-    if (gw.http.max_request_body_size > 0 && request.hasContentLength()
-        && request.getContentLength64() > gw.http.max_request_body_size)
-    {
+    const int64_t body_limit = gw.http.max_request_body_size;
+    auto refuse_too_large = [&] {
         response.setKeepAlive(false); /// the unread body must not be parsed as the next request
         sendBody(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, "text/plain; charset=utf-8",
                  "Request Entity Too Large\n");
         outcome.status = 413;
         return outcome;
+    };
+    if (body_limit > 0 && request.hasContentLength() && request.getContentLength64() > body_limit)
+        return refuse_too_large();
+    /// A chunked body announces no length: with a limit set it is read first (never more than limit + 1 bytes)
+    /// and refused before the upstream sees any of it, as Tyk, which buffers every body, does.
+    std::optional<std::string> buffered_body;
+    if (body_limit > 0 && request.getChunkedTransferEncoding())
+    {
+        buffered_body = readAtMost(request.stream(), body_limit + 1);
+        if (static_cast<int64_t>(buffered_body->size()) > body_limit)
+            return refuse_too_large();
     }
     /// Refuse with a 503 before descriptors run out (design.md §7): two per stream.
     if (services_.pump.activeStreams() >= services_.max_streams)
@@ -162,8 +190,15 @@ ProxyHandler::Outcome ProxyHandler::proxy(Poco::Net::HTTPServerRequest & request
         try
         {
             Poco::Net::HTTPRequest upstream_request = buildUpstreamRequest(request, target, upgrade);
+            if (buffered_body)
+            {
+                upstream_request.setChunkedTransferEncoding(false);
+                upstream_request.setContentLength64(static_cast<int64_t>(buffered_body->size()));
+            }
             std::ostream & body_out = lease.session->sendRequest(upstream_request);
-            if (has_body)
+            if (buffered_body)
+                body_out.write(buffered_body->data(), static_cast<std::streamsize>(buffered_body->size()));
+            else if (has_body)
                 Poco::StreamCopier::copyStream(request.stream(), body_out);
             phase = Phase::Receive;
             HTTPResponse upstream_response;
@@ -179,8 +214,8 @@ ProxyHandler::Outcome ProxyHandler::proxy(Poco::Net::HTTPServerRequest & request
         catch (const Poco::Exception & e)
         {
             /// A pooled connection the upstream closed while idle fails on first use; one fresh try is safe
-            /// when no request body was consumed.
-            if (lease.reused && !has_body && attempt == 0)
+            /// when no request body was consumed, or when it is buffered.
+            if (lease.reused && (!has_body || buffered_body) && attempt == 0)
                 continue;
             outcome.error = e.displayText();
             outcome.status = 502;

@@ -194,6 +194,25 @@ TEST_F(Routing, BodyOverMaxRequestBodySizeIs413)
     EXPECT_EQ(200, fits.head.status);
     ASSERT_TRUE(upstream_.waitForRequests(1, Millis(1000)));
     EXPECT_EQ("1234567890", upstream_.requests().back().body);
+
+    /// A chunked body has no length to check up front: it is counted, and refused before the upstream sees it.
+    auto post_chunked = [&](const std::string & chunks) {
+        HttpTestClient::Exchange reply;
+        EXPECT_TRUE(HttpTestClient::exchange(port(),
+                                             "POST /sse/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: "
+                                             "chunked\r\nConnection: close\r\n\r\n" + chunks + "0\r\n\r\n",
+                                             reply));
+        return reply;
+    };
+    auto chunked_too_big = post_chunked("6\r\n123456\r\n5\r\n78901\r\n");
+    EXPECT_EQ(413, chunked_too_big.head.status);
+    EXPECT_EQ("Request Entity Too Large\n", chunked_too_big.body);
+    EXPECT_EQ(1u, upstream_.requests().size());
+
+    auto chunked_fits = post_chunked("6\r\n123456\r\n4\r\n7890\r\n");
+    EXPECT_EQ(200, chunked_fits.head.status);
+    ASSERT_TRUE(upstream_.waitForRequests(2, Millis(1000)));
+    EXPECT_EQ("1234567890", upstream_.requests().back().body);
 }
 
 /// Tyk registers every API at /<api_id>/ too; requests through that route are not stripped.
