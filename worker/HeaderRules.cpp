@@ -3,6 +3,7 @@
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace sluice::worker
@@ -93,6 +94,16 @@ bool isUpgradeRequest(const Poco::Net::NameValueCollection & request_headers)
 {
     return lower(trim(request_headers.get("Connection", ""))) == "upgrade"
         && !trim(request_headers.get("Upgrade", "")).empty();
+}
+
+bool isValidHeaderName(const std::string & name)
+{
+    static const std::string kTokenSymbols = "!#$%&'*+-.^_`|~";
+    if (name.empty())
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || kTokenSymbols.find(c) != std::string::npos;
+    });
 }
 
 bool isEventStream(const std::string & content_type)

@@ -25,6 +25,9 @@ std::string forwardedFor(const Poco::Net::NameValueCollection & request_headers,
 /// lower-cased, is exactly "upgrade" and Upgrade is non-empty.
 bool isUpgradeRequest(const Poco::Net::NameValueCollection & request_headers);
 
+/// An RFC 9110 token: at least one of A-Z a-z 0-9 ! # $ % & ' * + - . ^ _ ` | ~ (no spaces, no separators).
+bool isValidHeaderName(const std::string & name);
+
 /// text/event-stream, any case, parameters allowed.
 bool isEventStream(const std::string & content_type);
 

@@ -3,6 +3,7 @@
 #include "worker/AccessLog.h"
 #include "worker/ControlApi.h"
 #include "worker/ErrorResponses.h"
+#include "worker/HeaderRules.h"
 #include "worker/ProxyHandler.h"
 #include "worker/UpstreamPath.h"
 
@@ -35,6 +36,13 @@ public:
         {
             response.set("Location", location_);
             sendBody(response, HTTPResponse::HTTP_MOVED_PERMANENTLY, "text/plain; charset=utf-8", "");
+        }
+        else if (status_ == 400)
+        {
+            /// Whatever follows a malformed head cannot be trusted to be the next request.
+            response.setKeepAlive(false);
+            sendBody(response, HTTPResponse::HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
+                     "400 Bad Request: malformed header line");
         }
         else
             sendBody(response, HTTPResponse::HTTP_NOT_FOUND, "text/plain; charset=utf-8", "Not Found");
@@ -96,6 +104,12 @@ Poco::Net::HTTPRequestHandler * RequestRouter::createRequestHandler(const Poco::
 
 Poco::Net::HTTPRequestHandler * RequestRouter::route(const Poco::Net::HTTPServerRequest & request)
 {
+    /// Poco takes a header line without a colon as a header named by the whole line; Go (Tyk) answers 400, and a
+    /// proxy must not pass such a line on (request smuggling).
+    for (const auto & header : request)
+        if (!isValidHeaderName(header.first))
+            return new FixedAnswerHandler(services_, 400, "");
+
     const std::string & uri = request.getURI();
     size_t q = uri.find('?');
     std::string path = uri.substr(0, q);

@@ -71,3 +71,13 @@ TEST(HeaderRules, RecognisesEventStreamsInAnyCaseWithParameters)
     EXPECT_FALSE(isEventStream(""));
     EXPECT_FALSE(isEventStream("text/event-streams"));
 }
+
+TEST(HeaderRules, HeaderNamesMustBeTokens)
+{
+    EXPECT_TRUE(isValidHeaderName("X-Forwarded-For"));
+    EXPECT_TRUE(isValidHeaderName("x_custom.v2~!"));
+    EXPECT_FALSE(isValidHeaderName(""));
+    EXPECT_FALSE(isValidHeaderName("No colon here"));
+    EXPECT_FALSE(isValidHeaderName("Bad:Name"));
+    EXPECT_FALSE(isValidHeaderName("Tab\there"));
+}
