@@ -3,13 +3,22 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <string>
+
 namespace sluice
 {
 
 namespace
 {
 
-constexpr const char * kPattern = "%Y-%m-%dT%H:%M:%S.%e [%l] %n[%P] %v";
+/// The pid is written into the pattern once: spdlog's %P calls getpid() for every line. setupLogging() runs again
+/// in each worker after fork, so the value is always the caller's own.
+std::string pattern()
+{
+    return "%Y-%m-%dT%H:%M:%S.%e [%l] %n[" + std::to_string(::getpid()) + "] %v";
+}
 constexpr const char * kNames[] = {"master", "worker", "access", "stream"};
 
 std::shared_ptr<spdlog::logger> named(const char * name)
@@ -33,10 +42,11 @@ void setupLogging(const std::string & level)
     /// every worker sharing the same stderr never interleave inside a line.
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     auto lvl = spdlog::level::from_str(level == "warn" ? "warning" : level);
+    const std::string line_pattern = pattern();
     for (const char * name : kNames)
     {
         auto logger = std::make_shared<spdlog::logger>(name, sink);
-        logger->set_pattern(kPattern);
+        logger->set_pattern(line_pattern);
         logger->set_level(lvl);
         logger->flush_on(spdlog::level::trace);
         spdlog::register_logger(logger);
