@@ -36,6 +36,23 @@ long long msSince(Clock::time_point t)
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
 
+/// Sends ReopenLogs to every worker with an open channel; returns how many were told.
+size_t tellWorkersToReopenLogs(const WorkerSet & workers)
+{
+    ChannelMessage reopen;
+    reopen.command = ChannelCommand::ReopenLogs;
+    size_t told = 0;
+    for (const WorkerRecord & w : workers.records())
+    {
+        if (w.channel_fd == -1)
+            continue;
+        if (!sendChannelMessage(w.channel_fd, reopen))
+            ::kill(w.pid, SIGUSR1); /// the signal carries the same request: a worker reopens on USR1 too
+        ++told;
+    }
+    return told;
+}
+
 }
 
 Master::Master(MasterOptions options, PlanPtr plan)
@@ -149,8 +166,15 @@ void Master::onSignal(int signo)
             requestReload("signal=HUP", {});
             break;
         case SIGUSR1:
-            log_->info("reopen requested signal=USR1: logging goes to stderr, nothing to reopen");
+        {
+            /// logrotate moved the files: the master's own first, then every worker's (each opened its own).
+            std::string error;
+            if (!reopenLogs(&error))
+                log_->error("{}; still writing to the old file", error);
+            size_t told = tellWorkersToReopenLogs(workers_);
+            log_->info("logs reopened signal=USR1 workers={}", told);
             break;
+        }
         default:
             log_->info("signal {} ignored", signalName(signo));
     }

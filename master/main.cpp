@@ -70,7 +70,18 @@ int main(int argc, char ** argv)
 
     /// Inherited by every worker; Poco sends without MSG_NOSIGNAL (poco-notes §5).
     std::signal(SIGPIPE, SIG_IGN);
-    setupLogging(plan->gateway.log_level);
+    /// The master keeps these files until it exits: a reload gives the new workers the new plan's paths, but the
+    /// master's own destination changes only on restart (its loggers are held by long-lived objects).
+    const SluiceSettings & settings = plan->gateway.sluice;
+    try
+    {
+        setupLogging(plan->gateway.log_level, LogFiles{settings.log_file, settings.access_log_file});
+    }
+    catch (const std::runtime_error & e)
+    {
+        std::fprintf(stderr, "sluice: %s\n", e.what()); /// "cannot open log file \"PATH\": <errno text>"
+        return exit_code::kStartup;
+    }
     raiseDescriptorLimit();
     try
     {

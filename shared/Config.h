@@ -80,6 +80,8 @@ struct SluiceSettings
     int max_threads = 128;           /// Poco request threads per worker
     int keepalive_timeout_s = 15;    /// idle client keep-alive connection limit
     int max_draining_generations = 8; /// past this, the oldest draining generation closes its streams at once
+    std::string log_file;            /// absolute path for master, worker and stream lines; "" = stderr
+    std::string access_log_file;     /// absolute path for access lines; "" = same destination as log_file
 };
 
 struct GatewayConfig

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 
 namespace sluice
@@ -15,9 +16,10 @@ namespace
 
 constexpr int kMaxWorkerProcesses = 64;
 constexpr int64_t kIntMax = std::numeric_limits<int>::max();
-const char * const kKnownKeys[] = {"worker_processes",       "drain_timeout", "stream_idle_timeout",
-                                   "heartbeat_interval",     "max_threads",   "keepalive_timeout",
-                                   "max_streams_per_worker", "max_draining_generations"};
+const char * const kKnownKeys[] = {"worker_processes",       "drain_timeout",            "stream_idle_timeout",
+                                   "heartbeat_interval",     "max_threads",              "keepalive_timeout",
+                                   "max_streams_per_worker", "max_draining_generations", "log_file",
+                                   "access_log_file"};
 
 void refuseUnknownKeys(const JsonFields & sluice)
 {
@@ -64,6 +66,32 @@ int workerProcesses(const JsonFields & sluice)
     return integerOr(sluice, "worker_processes", 1, kMaxWorkerProcesses, onlineCores());
 }
 
+/// "" stays "" (stderr, or for access_log_file: wherever log_file goes). Otherwise resolved against the working
+/// directory now, so that every worker and every later reopen opens the same file. The file itself may be
+/// missing (it is created), its directory may not: that is a typo, caught at load rather than at open.
+std::string logFilePath(const JsonFields & sluice, const std::string & key)
+{
+    std::string path = sluice.getString(key).value_or("");
+    if (path.empty())
+        return path;
+    std::error_code ec;
+    std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+    if (ec)
+        sluice.fail(key, "cannot resolve \"" + path + "\": " + ec.message());
+    absolute = absolute.lexically_normal();
+    if (!absolute.has_filename())
+        sluice.fail(key, "\"" + path + "\" names a directory, not a file");
+    std::string directory = absolute.parent_path().string();
+    std::filesystem::file_status status = std::filesystem::status(directory, ec);
+    if (status.type() == std::filesystem::file_type::not_found)
+        sluice.fail(key, "directory \"" + directory + "\" does not exist");
+    if (ec)
+        sluice.fail(key, "cannot access \"" + directory + "\": " + ec.message());
+    if (status.type() != std::filesystem::file_type::directory)
+        sluice.fail(key, "\"" + directory + "\" is not a directory");
+    return absolute.string();
+}
+
 }
 
 SluiceSettings readSluiceSettings(const std::optional<JsonFields> & sluice_object, int graceful_shutdown_timeout_s)
@@ -80,6 +108,8 @@ SluiceSettings readSluiceSettings(const std::optional<JsonFields> & sluice_objec
     s.keepalive_timeout_s = integerOr(sluice, "keepalive_timeout", 1, kIntMax, s.keepalive_timeout_s);
     s.max_draining_generations =
         integerOr(sluice, "max_draining_generations", 1, 1000, s.max_draining_generations);
+    s.log_file = logFilePath(sluice, "log_file");
+    s.access_log_file = logFilePath(sluice, "access_log_file");
     return s;
 }
 

@@ -79,7 +79,18 @@ enum class Wake
     Nothing,
 };
 
-/// Waits up to `timeout_ms` for the master's next word or a stop signal, handling reload answers on the way.
+/// ReopenLogs from the master, or SIGUSR1 sent to this worker directly (logrotate).
+void reopenOwnLogs(const char * trigger)
+{
+    std::string error;
+    if (reopenLogs(&error))
+        workerLog()->info("logs reopened pid={} trigger={}", ::getpid(), trigger);
+    else
+        workerLog()->error("{}; still writing to the old file", error);
+}
+
+/// Waits up to `timeout_ms` for the master's next word or a stop signal, handling reload answers and log reopening
+/// on the way.
 Wake waitForMaster(int channel_fd, int signal_fd, int timeout_ms, ReloadRelay & reload, ChannelMessage & message)
 {
     pollfd fds[2] = {{channel_fd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
@@ -88,12 +99,16 @@ Wake waitForMaster(int channel_fd, int signal_fd, int timeout_ms, ReloadRelay & 
     if (fds[1].revents & POLLIN)
     {
         signalfd_siginfo info;
-        if (::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)
-            && (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT || info.ssi_signo == SIGQUIT))
+        if (::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info))
         {
-            message.command = ChannelCommand::Drain;
-            message.deadline_ms = -1; /// the configured drain_timeout
-            return Wake::Drain;
+            if (info.ssi_signo == SIGUSR1)
+                reopenOwnLogs("signal=USR1");
+            if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT || info.ssi_signo == SIGQUIT)
+            {
+                message.command = ChannelCommand::Drain;
+                message.deadline_ms = -1; /// the configured drain_timeout
+                return Wake::Drain;
+            }
         }
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
@@ -105,6 +120,8 @@ Wake waitForMaster(int channel_fd, int signal_fd, int timeout_ms, ReloadRelay & 
                     return Wake::Drain;
                 if (message.command == ChannelCommand::ReloadDone)
                     reload.complete(message);
+                if (message.command == ChannelCommand::ReopenLogs)
+                    reopenOwnLogs("master");
                 return Wake::Nothing;
             case ReceiveStatus::Eof:
             case ReceiveStatus::Error:
@@ -128,9 +145,11 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
 [[noreturn]] void runWorker(WorkerLaunch launch)
 {
     const GatewayConfig & gw = launch.plan->gateway;
-    /// Loggers are never carried across fork (poco-notes §5).
+    /// Loggers are never carried across fork (poco-notes §5); each worker opens its own log files, those of its
+    /// generation's plan. A file that cannot be opened throws: the caller reports it on stderr and the worker
+    /// exits with the fatal status (a new generation's reload then fails; the old one keeps serving).
     dropLogs();
-    setupLogging(gw.log_level);
+    setupLogging(gw.log_level, LogFiles{gw.sluice.log_file, gw.sluice.access_log_file});
     auto log = workerLog();
 
     /// Block the stop signals before any thread exists so every Poco thread inherits the mask; this thread reads

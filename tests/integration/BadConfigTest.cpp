@@ -62,6 +62,8 @@ std::vector<BadConfigCase> badConfigs()
                                                                  R"({"use_keyless": false})"));
          },
          "apps/a.json", "use_keyless"},
+        {"LogFileDirectoryMissing", [](SluiceProcess & s) { s.addApiFile("a.json", apiWithPath("a", "/a/")); },
+         "sluice.json", "sluice.log_file"},
     };
 }
 
@@ -72,6 +74,8 @@ SluiceOptions optionsFor(const std::string & name)
         options.gateway_extra_json = R"({"listen_port": "8080"})";
     if (name == "ListenPortOutOfRange")
         options.gateway_extra_json = R"({"listen_port": 70000})";
+    if (name == "LogFileDirectoryMissing")
+        options.gateway_extra_json = R"({"sluice": {"log_file": "/nonexistent-sluice-dir/sluice.log"}})";
     return options;
 }
 

@@ -233,7 +233,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         WrongValue{R"("sluice": {"worker_process": 2})", "sluice.worker_process",
                    "unknown key (known keys: worker_processes, drain_timeout, stream_idle_timeout, heartbeat_interval, "
-                   "max_threads, keepalive_timeout, max_streams_per_worker, max_draining_generations)"},
+                   "max_threads, keepalive_timeout, max_streams_per_worker, max_draining_generations, log_file, "
+                   "access_log_file)"},
         WrongValue{R"("sluice": {"worker_processes": "many"})", "sluice.worker_processes",
                    R"(expected an integer or "auto", got string "many")"},
         WrongValue{R"("sluice": {"worker_processes": 0})", "sluice.worker_processes", "must be between 1 and 64, got 0"},
@@ -246,7 +247,15 @@ INSTANTIATE_TEST_SUITE_P(
                    "must be at least 1, got 0"},
         WrongValue{R"("sluice": {"max_threads": 3})", "sluice.max_threads", "must be between 4 and 4096, got 3"},
         WrongValue{R"("sluice": {"max_threads": 4097})", "sluice.max_threads", "must be between 4 and 4096, got 4097"},
-        WrongValue{R"("sluice": {"keepalive_timeout": 0})", "sluice.keepalive_timeout", "must be at least 1, got 0"}));
+        WrongValue{R"("sluice": {"keepalive_timeout": 0})", "sluice.keepalive_timeout", "must be at least 1, got 0"},
+        WrongValue{R"("sluice": {"log_file": 5})", "sluice.log_file", "expected a string, got number 5"},
+        WrongValue{R"("sluice": {"access_log_file": true})", "sluice.access_log_file",
+                   "expected a string, got boolean true"},
+        WrongValue{R"("sluice": {"log_file": "/nonexistent-sluice-dir/sluice.log"})", "sluice.log_file",
+                   R"(directory "/nonexistent-sluice-dir" does not exist)"},
+        WrongValue{R"("sluice": {"Access_Log_File": "/nonexistent-sluice-dir/a/access.log"})", "sluice.Access_Log_File",
+                   R"(directory "/nonexistent-sluice-dir/a" does not exist)"},
+        WrongValue{R"("sluice": {"log_file": "/tmp/"})", "sluice.log_file", R"("/tmp/" names a directory, not a file)"}));
 
 TEST(Config, LogLevelIsLowerCasedAsTykDoes)
 {
@@ -354,4 +363,38 @@ TEST(Config, SluiceSettingsAreRead)
     EXPECT_EQ(s.max_threads, 4096);
     EXPECT_EQ(s.keepalive_timeout_s, 5);
     EXPECT_EQ(plan->gateway.graceful_shutdown_timeout_s, 45);
+}
+
+TEST(Config, LogFilesDefaultToStderr)
+{
+    ConfigDir dir;
+    PlanPtr plan = load(dir.writeGateway());
+    const SluiceSettings & s = plan->gateway.sluice;
+    EXPECT_EQ(s.log_file, "");
+    EXPECT_EQ(s.access_log_file, "");
+}
+
+TEST(Config, LogFilesAreResolvedAgainstTheWorkingDirectory)
+{
+    ConfigDir dir;
+    std::filesystem::create_directory(dir.path() + "/logs");
+    std::string conf = dir.writeGateway(R"("sluice": {"log_file": "logs/../logs/sluice.log",
+                                                      "access_log_file": ")" + dir.path() + R"(/access.log"})");
+    WorkingDirectory cwd(dir.path());
+    PlanPtr plan = load(conf);
+    const SluiceSettings & s = plan->gateway.sluice;
+    /// Absolute, so a worker or a later reopen opens the same file whatever its working directory.
+    EXPECT_EQ(s.log_file, dir.path() + "/logs/sluice.log");
+    EXPECT_EQ(s.access_log_file, dir.path() + "/access.log");
+}
+
+TEST(Config, LogFileInAMissingRelativeDirectoryNamesTheResolvedDirectory)
+{
+    ConfigDir dir;
+    std::string conf = dir.writeGateway(R"("sluice": {"log_file": "nope/sluice.log"})");
+    WorkingDirectory cwd(dir.path());
+    auto e = configErrorOf([&] { load(conf); });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->key(), "sluice.log_file");
+    EXPECT_EQ(e->reason(), "directory \"" + dir.path() + "/nope\" does not exist");
 }
