@@ -81,6 +81,7 @@ struct SluiceSettings
     int keepalive_timeout_s = 15;    /// idle client keep-alive connection limit
     int max_draining_generations = 8; /// past this, the oldest draining generation closes its streams at once
     std::string log_file;            /// absolute path for master, worker and stream lines; "" = stderr
+    int stats_interval_s = 60;       /// each worker logs a stats line this often (0 = never)
     std::string access_log_file;     /// absolute path for access lines; "" = same destination as log_file
 };
 

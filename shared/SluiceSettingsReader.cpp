@@ -19,7 +19,7 @@ constexpr int64_t kIntMax = std::numeric_limits<int>::max();
 const char * const kKnownKeys[] = {"worker_processes",       "drain_timeout",            "stream_idle_timeout",
                                    "heartbeat_interval",     "max_threads",              "keepalive_timeout",
                                    "max_streams_per_worker", "max_draining_generations", "log_file",
-                                   "access_log_file"};
+                                   "access_log_file",        "stats_interval"};
 
 void refuseUnknownKeys(const JsonFields & sluice)
 {
@@ -110,6 +110,7 @@ SluiceSettings readSluiceSettings(const std::optional<JsonFields> & sluice_objec
         integerOr(sluice, "max_draining_generations", 1, 1000, s.max_draining_generations);
     s.log_file = logFilePath(sluice, "log_file");
     s.access_log_file = logFilePath(sluice, "access_log_file");
+    s.stats_interval_s = integerOr(sluice, "stats_interval", 0, kIntMax, s.stats_interval_s);
     return s;
 }
 

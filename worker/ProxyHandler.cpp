@@ -90,8 +90,11 @@ void ProxyHandler::handleRequest(Poco::Net::HTTPServerRequest & request, Poco::N
     auto started = std::chrono::steady_clock::now();
     Outcome outcome = proxy(request, response);
     if (!outcome.error.empty())
+    {
+        services_.upstream_errors_total.fetch_add(1, std::memory_order_relaxed);
         services_.log->warn("upstream error api={} upstream={} status={} error=\"{}\"", match_.api->api_id,
                             outcome.upstream, outcome.status, outcome.error);
+    }
     logAccess(*services_.access, request, outcome.status, match_.api->api_id, started, outcome.bytes, outcome.streamed);
 }
 
@@ -345,7 +348,9 @@ ProxyHandler::Outcome ProxyHandler::handOffStream(Poco::Net::HTTPServerRequest &
     spec.path = rawPathAndQuery(request.getURI(), query);
     spec.client_address = request.clientAddress().toString();
     spec.status = outcome.status;
-    if (!services_.pump.adopt(std::move(spec)))
+    if (services_.pump.adopt(std::move(spec)))
+        services_.streams_total.fetch_add(1, std::memory_order_relaxed);
+    else
         outcome.error = "stream refused: worker is closing";
     return outcome;
 }

@@ -71,6 +71,7 @@ public:
 
     void handleRequest(Poco::Net::HTTPServerRequest & request, Poco::Net::HTTPServerResponse & response) override
     {
+        services_.requests_total.fetch_add(1, std::memory_order_relaxed);
         if (services_.draining.load())
             response.setKeepAlive(false);
         inner_->handleRequest(request, response);

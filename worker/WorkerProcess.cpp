@@ -195,10 +195,28 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
     log->info("worker serving pid={} generation={} slot={} max_streams={} threads={}", ::getpid(),
               launch.generation, launch.slot, services.max_streams, gw.sluice.max_threads);
 
+    /// Connections handed over by the acceptor and not yet finished or refused: queued, being set up, or in a
+    /// request. Exact once the acceptor has stopped (draining); a snapshot while serving (stats).
+    auto connections_left = [&] {
+        uint64_t done = finished_connections.load() + static_cast<uint64_t>(dispatcher->refusedConnections());
+        uint64_t accepted = acceptor.accepted();
+        return accepted > done ? accepted - done : 0;
+    };
+
     ChannelMessage message;
     Wake wake;
+    auto next_stats = Clock::now() + std::chrono::seconds(gw.sluice.stats_interval_s);
     while ((wake = waitForMaster(launch.channel_fd, signal_fd, 1000, reload, message)) == Wake::Nothing)
     {
+        if (gw.sluice.stats_interval_s > 0 && Clock::now() >= next_stats)
+        {
+            next_stats += std::chrono::seconds(gw.sluice.stats_interval_s);
+            log->info("stats pid={} generation={} connections={} streams={} requests_total={} streams_total={} "
+                      "upstream_errors_total={}",
+                      ::getpid(), launch.generation, connections_left(), pump.activeStreams(),
+                      services.requests_total.load(), services.streams_total.load(),
+                      services.upstream_errors_total.load());
+        }
     }
 
     auto drain_started = Clock::now();
@@ -225,13 +243,6 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
     started.pid = ::getpid();
     if (wake != Wake::MasterGone)
         sendChannelMessage(launch.channel_fd, started);
-    /// Exact once the acceptor has stopped: every connection it handed over is finished or refused, or still owed
-    /// an answer (queued, being set up, or in a request).
-    auto connections_left = [&] {
-        uint64_t done = finished_connections.load() + static_cast<uint64_t>(dispatcher->refusedConnections());
-        uint64_t accepted = acceptor.accepted();
-        return accepted > done ? accepted - done : 0;
-    };
     log->info("worker draining pid={} generation={} connections={} streams={} deadline_ms={}", ::getpid(),
               launch.generation, connections_left(), pump.activeStreams(),
               std::chrono::duration_cast<std::chrono::milliseconds>(deadline - drain_started).count());

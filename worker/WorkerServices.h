@@ -36,6 +36,10 @@ struct WorkerServices
     /// Receive timeout on an upstream once its headers arrived (body of a fixed-length response).
     const Poco::Timespan upstream_body_timeout;
     std::atomic<bool> draining{false};
+    /// For the periodic stats line (relaxed order: only read for reporting).
+    std::atomic<uint64_t> requests_total{0};
+    std::atomic<uint64_t> streams_total{0};
+    std::atomic<uint64_t> upstream_errors_total{0};
     /// Round-robin position for APIs with a target_list.
     std::atomic<uint64_t> balance_counter{0};
 

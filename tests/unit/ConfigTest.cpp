@@ -234,7 +234,7 @@ INSTANTIATE_TEST_SUITE_P(
         WrongValue{R"("sluice": {"worker_process": 2})", "sluice.worker_process",
                    "unknown key (known keys: worker_processes, drain_timeout, stream_idle_timeout, heartbeat_interval, "
                    "max_threads, keepalive_timeout, max_streams_per_worker, max_draining_generations, log_file, "
-                   "access_log_file)"},
+                   "access_log_file, stats_interval)"},
         WrongValue{R"("sluice": {"worker_processes": "many"})", "sluice.worker_processes",
                    R"(expected an integer or "auto", got string "many")"},
         WrongValue{R"("sluice": {"worker_processes": 0})", "sluice.worker_processes", "must be between 1 and 64, got 0"},
@@ -249,6 +249,7 @@ INSTANTIATE_TEST_SUITE_P(
         WrongValue{R"("sluice": {"max_threads": 4097})", "sluice.max_threads", "must be between 4 and 4096, got 4097"},
         WrongValue{R"("sluice": {"keepalive_timeout": 0})", "sluice.keepalive_timeout", "must be at least 1, got 0"},
         WrongValue{R"("sluice": {"log_file": 5})", "sluice.log_file", "expected a string, got number 5"},
+        WrongValue{R"("sluice": {"stats_interval": -1})", "sluice.stats_interval", "must be at least 0, got -1"},
         WrongValue{R"("sluice": {"access_log_file": true})", "sluice.access_log_file",
                    "expected a string, got boolean true"},
         WrongValue{R"("sluice": {"log_file": "/nonexistent-sluice-dir/sluice.log"})", "sluice.log_file",
