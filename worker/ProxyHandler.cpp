@@ -131,7 +131,12 @@ Poco::Net::HTTPRequest ProxyHandler::buildUpstreamRequest(Poco::Net::HTTPServerR
         upstream.set("Upgrade", request.get("Upgrade"));
     }
     if (request.getChunkedTransferEncoding())
+    {
+        /// Chunked framing wins over a Content-Length sent with it (RFC 9112 §6.3, as Go does); forwarding both
+        /// would let the upstream pick the other framing: request smuggling.
+        upstream.erase("Content-Length");
         upstream.setChunkedTransferEncoding(true);
+    }
     else if (!request.hasContentLength()
              && (request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST
                  || request.getMethod() == Poco::Net::HTTPRequest::HTTP_PUT))

@@ -138,6 +138,18 @@ TEST_F(ProxyBasics, ChunkedPostBodyReachesTheUpstreamIntact)
     EXPECT_TRUE(seen.body == body) << "body bytes differ";
 }
 
+/// Both framings on one request: chunked wins, and the upstream must never see the Content-Length beside it
+/// (it could frame the body differently: request smuggling).
+TEST_F(ProxyBasics, ChunkedBodyWithAContentLengthReachesTheUpstreamChunkedOnly)
+{
+    ASSERT_TRUE(startGateway());
+    auto seen = proxied("POST /sse/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n"
+                        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunk("hello world") + "0\r\n\r\n");
+    EXPECT_EQ("hello world", seen.body);
+    EXPECT_FALSE(seen.headers.has("Content-Length")) << seen.headers.dump();
+    EXPECT_EQ("chunked", seen.headers.value("Transfer-Encoding"));
+}
+
 TEST_F(ProxyBasics, KeepAliveConnectionServesSeveralRequests)
 {
     ASSERT_TRUE(startGateway());
