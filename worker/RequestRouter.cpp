@@ -20,38 +20,32 @@ using Poco::Net::HTTPResponse;
 namespace
 {
 
-/// Answers with fixed bytes: Tyk's 404 and the 301 of path cleaning.
+/// Answers with fixed bytes: Tyk's 404, the 301 of path cleaning, and the refusals of requests whose head cannot be
+/// trusted (400, 501), which also close the connection: what follows such a head is not surely the next request.
 class FixedAnswerHandler : public Poco::Net::HTTPRequestHandler
 {
 public:
-    FixedAnswerHandler(WorkerServices & services, int status, std::string location)
-        : services_(services), status_(status), location_(std::move(location))
+    FixedAnswerHandler(WorkerServices & services, HTTPResponse::HTTPStatus status, std::string body,
+                       std::string location = "")
+        : services_(services), status_(status), body_(std::move(body)), location_(std::move(location))
     {
     }
 
     void handleRequest(Poco::Net::HTTPServerRequest & request, Poco::Net::HTTPServerResponse & response) override
     {
         auto started = std::chrono::steady_clock::now();
-        if (status_ == 301)
-        {
+        if (!location_.empty())
             response.set("Location", location_);
-            sendBody(response, HTTPResponse::HTTP_MOVED_PERMANENTLY, "text/plain; charset=utf-8", "");
-        }
-        else if (status_ == 400)
-        {
-            /// Whatever follows a malformed head cannot be trusted to be the next request.
+        if (status_ == HTTPResponse::HTTP_BAD_REQUEST || status_ == HTTPResponse::HTTP_NOT_IMPLEMENTED)
             response.setKeepAlive(false);
-            sendBody(response, HTTPResponse::HTTP_BAD_REQUEST, "text/plain; charset=utf-8",
-                     "400 Bad Request: malformed header line");
-        }
-        else
-            sendBody(response, HTTPResponse::HTTP_NOT_FOUND, "text/plain; charset=utf-8", "Not Found");
+        sendBody(response, status_, "text/plain; charset=utf-8", body_);
         logAccess(*services_.access, request, status_, "", started, 0, false);
     }
 
 private:
     WorkerServices & services_;
-    int status_;
+    HTTPResponse::HTTPStatus status_;
+    std::string body_;
     std::string location_;
 };
 
@@ -109,7 +103,12 @@ Poco::Net::HTTPRequestHandler * RequestRouter::route(const Poco::Net::HTTPServer
     /// proxy must not pass such a line on (request smuggling).
     for (const auto & header : request)
         if (!isValidHeaderName(header.first))
-            return new FixedAnswerHandler(services_, 400, "");
+            return new FixedAnswerHandler(services_, HTTPResponse::HTTP_BAD_REQUEST,
+                                          "400 Bad Request: malformed header line");
+    /// Only "chunked" is understood; any other coding would leave the body unframed (Go answers 501 too).
+    if (request.has("Transfer-Encoding") && !request.getChunkedTransferEncoding())
+        return new FixedAnswerHandler(services_, HTTPResponse::HTTP_NOT_IMPLEMENTED,
+                                      "501 Not Implemented: unsupported transfer encoding");
 
     const std::string & uri = request.getURI();
     size_t q = uri.find('?');
@@ -117,7 +116,8 @@ Poco::Net::HTTPRequestHandler * RequestRouter::route(const Poco::Net::HTTPServer
 
     if (!services_.gateway.http.skip_url_cleaning)
         if (auto cleaned = cleanRequestPath(path))
-            return new FixedAnswerHandler(services_, 301, *cleaned + (q == std::string::npos ? "" : uri.substr(q)));
+            return new FixedAnswerHandler(services_, HTTPResponse::HTTP_MOVED_PERMANENTLY, "",
+                                          *cleaned + (q == std::string::npos ? "" : uri.substr(q)));
 
     if (path == hello_path_)
         return new HealthHandler(services_, HealthHandler::Kind::Liveness);
@@ -128,7 +128,7 @@ Poco::Net::HTTPRequestHandler * RequestRouter::route(const Poco::Net::HTTPServer
 
     RouteMatch match = services_.routes.match(path, hostWithoutPort(request.get("Host", "")));
     if (!match.api)
-        return new FixedAnswerHandler(services_, 404, "");
+        return new FixedAnswerHandler(services_, HTTPResponse::HTTP_NOT_FOUND, "Not Found");
     return new ProxyHandler(services_, std::move(match));
 }
 

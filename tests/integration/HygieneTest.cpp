@@ -55,6 +55,10 @@ TEST_F(Hygiene, MalformedRequestsGet400)
     EXPECT_EQ("HTTP/1.1 400 Bad Request", statusLineFor("GET /sse/plain HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n"));
     EXPECT_EQ("HTTP/1.1 400 Bad Request",
               statusLineFor("GET /sse/plain HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n"));
+    /// A transfer coding other than plain "chunked" leaves the body unframed: refused, never guessed.
+    EXPECT_EQ("HTTP/1.1 501 Not Implemented",
+              statusLineFor("POST /sse/plain HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                            "5\r\nhello\r\n0\r\n\r\n"));
     EXPECT_EQ(0u, upstream_.requests().size()) << "a malformed request reached the upstream";
     /// A line without any colon is dropped by Poco's parser (Go would answer 400): what matters is that it never
     /// reaches the upstream as something else.
