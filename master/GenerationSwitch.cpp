@@ -132,6 +132,10 @@ void Master::completeSwitch()
         log_->info("listening socket moved from {} to {}", old_address, listen_address_);
     }
 
+    /// The new generation starts accepting before the old one stops: the shared backlog never lacks a taker.
+    for (WorkerRecord & w : workers_.records())
+        if (w.generation == serving_generation_ && w.state == WorkerRecord::State::Serving)
+            sendServe(w);
     DeferredAnswer answer{std::move(sw.waiters), {}, Clock::now() + kDrainAckTimeout};
     auto budget = std::chrono::seconds(plan_->gateway.sluice.drain_timeout_s);
     for (WorkerRecord & w : workers_.records())

@@ -193,6 +193,9 @@ void Master::onChannelReadable(int fd)
         {
             w->state = WorkerRecord::State::Serving;
             log_->info("worker ready pid={} generation={} slot={}", w->pid, w->generation, w->slot);
+            /// A respawned worker joins its serving generation at once; a new generation waits for the switch.
+            if (w->generation == serving_generation_)
+                sendServe(*w);
         }
         else if (m.command == ChannelCommand::DrainStarted)
             w->accepting_stopped = true;
@@ -281,6 +284,14 @@ void Master::sendDrain(WorkerRecord & w, std::chrono::milliseconds budget)
     drain.deadline_ms = budget.count();
     if (w.channel_fd == -1 || !sendChannelMessage(w.channel_fd, drain))
         ::kill(w.pid, SIGTERM); /// its channel is gone: the signal carries the same request
+}
+
+void Master::sendServe(WorkerRecord & w)
+{
+    ChannelMessage serve;
+    serve.command = ChannelCommand::Serve;
+    if (w.channel_fd != -1 && !sendChannelMessage(w.channel_fd, serve))
+        log_->error("cannot tell worker pid={} to serve: {}", w.pid, std::strerror(errno));
 }
 
 void Master::beginStop(int signo)

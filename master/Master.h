@@ -81,6 +81,8 @@ private:
     /// Runs in a new worker: closes the master's listening sockets other than the one the worker serves.
     void closeOtherListenSockets();
     void sendDrain(WorkerRecord & worker, std::chrono::milliseconds budget);
+    /// Tells a Ready worker to start accepting.
+    void sendServe(WorkerRecord & worker);
     void beginStop(int signo);
     void runTimers();
     int pollTimeoutMs() const;

@@ -32,6 +32,7 @@ const char * channelCommandName(ChannelCommand command)
         case ChannelCommand::ReloadRequest: return "ReloadRequest";
         case ChannelCommand::ReloadDone: return "ReloadDone";
         case ChannelCommand::DrainStarted: return "DrainStarted";
+        case ChannelCommand::Serve: return "Serve";
     }
     return "Unknown";
 }

@@ -17,6 +17,7 @@ enum class ChannelCommand : uint32_t
     ReloadRequest = 4, /// worker -> master: /tyk/reload was called (request_id echoes back in ReloadDone)
     ReloadDone = 5,    /// master -> worker: result of a reload (ok, text = reason)
     DrainStarted = 6,  /// worker -> master: no longer accepting (its listening fd is closed)
+    Serve = 7,         /// master -> worker: start accepting (the worker's whole generation is ready)
 };
 
 struct ChannelMessage

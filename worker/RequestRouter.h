@@ -16,10 +16,6 @@ public:
 
     Poco::Net::HTTPRequestHandler * createRequestHandler(const Poco::Net::HTTPServerRequest & request) override;
 
-    /// HTTPRequestHandlerFactory::serverStopped is protected; the drain sequence needs to fire it
-    /// (abort = true cuts the connections still open at the deadline).
-    void fireServerStopped(bool abort) { serverStopped(this, abort); }
-
 private:
     /// The handler for `request` (createRequestHandler wraps it so that draining answers carry Connection: close).
     Poco::Net::HTTPRequestHandler * route(const Poco::Net::HTTPServerRequest & request);

@@ -4,7 +4,7 @@
 #include "shared/ExitCodes.h"
 #include "shared/Logging.h"
 #include "worker/Acceptor.h"
-#include "worker/CountedConnectionFactory.h"
+#include "worker/HttpConnectionFactory.h"
 #include "worker/ReloadRelay.h"
 #include "worker/RequestRouter.h"
 #include "worker/StreamPump.h"
@@ -67,13 +67,13 @@ Poco::Net::HTTPServerParams::Ptr serverParams(const GatewayConfig & gw)
     params->setTimeout(Poco::Timespan(gw.http.read_timeout_s, 0));
     params->setKeepAlive(!gw.close_connections);
     params->setKeepAliveTimeout(Poco::Timespan(gw.sluice.keepalive_timeout_s, 0));
-    params->setMaxKeepAliveRequests(0);
     params->setServerName("");
     return params;
 }
 
 enum class Wake
 {
+    Serve,      /// the master says: start accepting
     Drain,      /// the master asked (message.deadline_ms), or a stop signal came to this worker directly
     MasterGone, /// channel EOF: the master died
     Nothing,
@@ -118,6 +118,8 @@ Wake waitForMaster(int channel_fd, int signal_fd, int timeout_ms, ReloadRelay & 
             case ReceiveStatus::Message:
                 if (message.command == ChannelCommand::Drain)
                     return Wake::Drain;
+                if (message.command == ChannelCommand::Serve)
+                    return Wake::Serve;
                 if (message.command == ChannelCommand::ReloadDone)
                     reload.complete(message);
                 if (message.command == ChannelCommand::ReopenLogs)
@@ -171,15 +173,14 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
     pump.start();
     ReloadRelay reload(launch.channel_fd);
     WorkerServices services(launch.plan, pump, reload, maxStreams(gw.sluice), launch.generation);
-    auto * router = new RequestRouter(services);
-    Poco::Net::HTTPRequestHandlerFactory::Ptr factory(router);
+    Poco::Net::HTTPRequestHandlerFactory::Ptr factory(new RequestRouter(services));
     Poco::Net::HTTPServerParams::Ptr params = serverParams(gw);
     Poco::ThreadPool pool(2, gw.sluice.max_threads, 30, kThreadStackBytes);
     std::atomic<uint64_t> finished_connections{0};
-    auto * dispatcher = new Poco::Net::TCPServerDispatcher(
-        new CountedConnectionFactory(params, factory, finished_connections), pool, params);
+    auto * connections = new HttpConnectionFactory(params, factory, finished_connections);
+    auto * dispatcher = new Poco::Net::TCPServerDispatcher(connections, pool, params);
+    connections->watchQueueOf(dispatcher);
     Acceptor acceptor(launch.listen.impl()->sockfd(), *dispatcher, kMaxQueuedConnections);
-    acceptor.start();
 
     ChannelMessage ready;
     ready.command = ChannelCommand::Ready;
@@ -192,8 +193,6 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
         flushLogs();
         ::_exit(exit_code::kWorkerFatal);
     }
-    log->info("worker serving pid={} generation={} slot={} max_streams={} threads={}", ::getpid(),
-              launch.generation, launch.slot, services.max_streams, gw.sluice.max_threads);
 
     /// Connections handed over by the acceptor and not yet finished or refused: queued, being set up, or in a
     /// request. Exact once the acceptor has stopped (draining); a snapshot while serving (stats).
@@ -206,9 +205,20 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
     ChannelMessage message;
     Wake wake;
     auto next_stats = Clock::now() + std::chrono::seconds(gw.sluice.stats_interval_s);
-    while ((wake = waitForMaster(launch.channel_fd, signal_fd, 1000, reload, message)) == Wake::Nothing)
+    bool serving = false;
+    while ((wake = waitForMaster(launch.channel_fd, signal_fd, 1000, reload, message)) == Wake::Nothing
+           || wake == Wake::Serve)
     {
-        if (gw.sluice.stats_interval_s > 0 && Clock::now() >= next_stats)
+        /// Accept only once the master says the whole generation is ready: a generation that never gets there (a
+        /// sibling died, the ready timeout) must not have taken connections it will not serve.
+        if (wake == Wake::Serve && !serving)
+        {
+            serving = true;
+            acceptor.start();
+            log->info("worker serving pid={} generation={} slot={} max_streams={} threads={}", ::getpid(),
+                      launch.generation, launch.slot, services.max_streams, gw.sluice.max_threads);
+        }
+        if (serving && gw.sluice.stats_interval_s > 0 && Clock::now() >= next_stats)
         {
             next_stats += std::chrono::seconds(gw.sluice.stats_interval_s);
             log->info("stats pid={} generation={} connections={} streams={} requests_total={} streams_total={} "
@@ -267,7 +277,7 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
     pump.closeAll(wake == Wake::MasterGone ? "master_gone" : "drain_deadline");
     /// A lost master leaves ~2 s before its port must be free (the tests hold us to it).
     pump.waitIdle(std::chrono::milliseconds(wake == Wake::MasterGone ? 500 : 1500));
-    router->fireServerStopped(true);
+    connections->stopConnections(true);
     log->info("worker drained pid={} generation={} streams_closed_at_deadline={} elapsed_ms={}", ::getpid(),
               launch.generation, left,
               std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - drain_started).count());

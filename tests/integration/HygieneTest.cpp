@@ -102,5 +102,31 @@ TEST_F(Hygiene, WorkersGetTheirDescriptorsBackAfterStreamsRequestsAndErrors)
         << "baseline " << baseline << ", now " << openDescriptors(workers[0]);
 }
 
+
+/// Every non-stream connection holds one of the worker's request threads. Idle keep-alive clients must not starve
+/// new ones: an idle connection gives its thread back as soon as another connection waits for one.
+TEST_F(Hygiene, IdleKeepAliveConnectionsDoNotStarveNewClients)
+{
+    SluiceOptions options;
+    options.worker_processes = 1;
+    options.gateway_extra_json = R"({"sluice": {"max_threads": 4, "keepalive_timeout": 30}})";
+    ASSERT_TRUE(startGateway(options));
+    std::vector<std::unique_ptr<HttpTestClient>> idle;
+    for (int i = 0; i < 4; ++i)
+    {
+        idle.push_back(std::make_unique<HttpTestClient>(port()));
+        ASSERT_TRUE(idle.back()->send("GET /sse/plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")); /// keep-alive
+        ASSERT_TRUE(idle.back()->readHead());
+        ASSERT_TRUE(idle.back()->readBody());
+        ASSERT_EQ(200, idle.back()->head().status);
+        ASSERT_FALSE(idle.back()->eof());
+    }
+    /// All four threads now sit on idle keep-alive connections (for up to 30 s).
+    auto started = Clock::now();
+    HttpTestClient::Exchange reply;
+    ASSERT_TRUE(HttpTestClient::exchange(port(), HttpTestClient::getRequest("/sse/plain"), reply, Millis(5000)));
+    EXPECT_EQ(200, reply.head.status);
+    EXPECT_LT(elapsedMs(started, Clock::now()), 1000.0) << "the new client waited for an idle connection to time out";
+}
 }
 }
