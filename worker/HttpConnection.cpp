@@ -49,13 +49,17 @@ HttpConnection::~HttpConnection()
 
 bool HttpConnection::waitForRequest(Poco::Net::HTTPServerSession & session, bool first)
 {
+    /// A socket detached into the StreamPump (a stream or a tunnel) leaves the session with an empty one: the
+    /// connection is no longer ours to wait on.
+    if (!session.socket().impl()->initialized())
+        return false;
     if (!first && !session.getKeepAlive())
         return false;
     if (static_cast<ServerSession &>(session).bufferedBytes() > 0)
         return true;
     const Poco::Timespan limit = first ? context_.params->getTimeout() : context_.params->getKeepAliveTimeout();
     const auto deadline = Clock::now() + std::chrono::microseconds(limit.totalMicroseconds());
-    const int fd = socket().impl()->sockfd();
+    const int fd = session.socket().impl()->sockfd();
     while (!stopped_)
     {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
