@@ -91,7 +91,9 @@ TEST_F(ReloadFaults, NewWorkerKilledBeforeReadyFailsTheReloadOnly)
     EXPECT_TRUE(waitForProcessesGone(frozen_, Millis(2000)));
     resume(frozen_);
     EXPECT_TRUE(sluice_->waitForWorkers(2, Millis(2000)));
-    EXPECT_EQ(serving_, sluice_->workerPids());
+    /// A killed worker stays the master's child (a zombie) until it is reaped: wait for that, then compare.
+    EXPECT_TRUE(waitFor([&] { return sluice_->workerPids() == serving_; }, Millis(2000), "only the serving workers"))
+        << pidList(sluice_->workerPids()) << " vs " << pidList(serving_);
     EXPECT_EQ(0u, sluice_->countLog("worker respawn scheduled"));
     EXPECT_EQ("", requestsFail(20));
     expectNextReloadWorks(generation_ + 1);
@@ -132,7 +134,9 @@ TEST_F(ReloadFaults, GenerationNotReadyInTenSecondsIsKilledAndTheOldOneKeepsServ
     EXPECT_EQ(1u, sluice_->countLog(failed + "; generation " + std::to_string(generation_ - 1) + " keeps serving"));
     EXPECT_TRUE(waitForProcessesGone(frozen_, Millis(2000)));
     resume(frozen_);
-    EXPECT_EQ(serving_, sluice_->workerPids());
+    /// A killed worker stays the master's child (a zombie) until it is reaped: wait for that, then compare.
+    EXPECT_TRUE(waitFor([&] { return sluice_->workerPids() == serving_; }, Millis(2000), "only the serving workers"))
+        << pidList(sluice_->workerPids()) << " vs " << pidList(serving_);
     EXPECT_EQ("", requestsFail(20));
     expectNextReloadWorks(generation_ + 1);
 }
