@@ -37,9 +37,4 @@ void notifyStopping(const std::string & status)
     send("STOPPING=1\nSTATUS=" + status);
 }
 
-void notifyStatus(const std::string & status)
-{
-    send("STATUS=" + status);
-}
-
 }

@@ -9,6 +9,5 @@ namespace sluice::master
 void notifyReady(const std::string & status);
 void notifyReloading(const std::string & status);
 void notifyStopping(const std::string & status);
-void notifyStatus(const std::string & status);
 
 }

@@ -22,21 +22,6 @@ std::string ChannelMessage::textString() const
     return std::string(text, strnlen(text, sizeof(text)));
 }
 
-const char * channelCommandName(ChannelCommand command)
-{
-    switch (command)
-    {
-        case ChannelCommand::Ready: return "Ready";
-        case ChannelCommand::Drain: return "Drain";
-        case ChannelCommand::ReopenLogs: return "ReopenLogs";
-        case ChannelCommand::ReloadRequest: return "ReloadRequest";
-        case ChannelCommand::ReloadDone: return "ReloadDone";
-        case ChannelCommand::DrainStarted: return "DrainStarted";
-        case ChannelCommand::Serve: return "Serve";
-    }
-    return "Unknown";
-}
-
 ChannelPair openChannelPair()
 {
     int fds[2];

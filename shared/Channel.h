@@ -36,8 +36,6 @@ struct ChannelMessage
 };
 static_assert(sizeof(ChannelMessage) == 272, "the channel message is a fixed-size POD");
 
-const char * channelCommandName(ChannelCommand command);
-
 struct ChannelPair
 {
     int master_fd = -1;

@@ -172,7 +172,7 @@ std::chrono::milliseconds drainBudget(const ChannelMessage & drain, const Gatewa
     StreamPump pump(pumpSettings(gw), streamLog());
     pump.start();
     ReloadRelay reload(launch.channel_fd);
-    WorkerServices services(launch.plan, pump, reload, maxStreams(gw.sluice), launch.generation);
+    WorkerServices services(launch.plan, pump, reload, maxStreams(gw.sluice));
     Poco::Net::HTTPRequestHandlerFactory::Ptr factory(new RequestRouter(services));
     Poco::Net::HTTPServerParams::Ptr params = serverParams(gw);
     Poco::ThreadPool pool(2, gw.sluice.max_threads, 30, kThreadStackBytes);

@@ -23,8 +23,7 @@ UpstreamTimeouts timeoutsFor(const GatewayConfig & gw)
 
 }
 
-WorkerServices::WorkerServices(PlanPtr plan_, StreamPump & pump_, ReloadRelay & reload_, size_t max_streams_,
-                               unsigned generation_)
+WorkerServices::WorkerServices(PlanPtr plan_, StreamPump & pump_, ReloadRelay & reload_, size_t max_streams_)
     : plan(std::move(plan_))
     , gateway(plan->gateway)
     , routes(*plan)
@@ -33,7 +32,6 @@ WorkerServices::WorkerServices(PlanPtr plan_, StreamPump & pump_, ReloadRelay & 
     , pump(pump_)
     , reload(reload_)
     , max_streams(max_streams_)
-    , generation(generation_)
     , error_style{!gateway.hide_generator_header, gateway.close_connections}
     , upstream_body_timeout(Poco::Timespan(gateway.sluice.stream_idle_timeout_s, 0))
     , log(workerLog())

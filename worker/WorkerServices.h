@@ -21,8 +21,7 @@ namespace sluice::worker
 
 struct WorkerServices
 {
-    WorkerServices(PlanPtr plan_, StreamPump & pump_, ReloadRelay & reload_, size_t max_streams_,
-                   unsigned generation_);
+    WorkerServices(PlanPtr plan_, StreamPump & pump_, ReloadRelay & reload_, size_t max_streams_);
 
     const PlanPtr plan;
     const GatewayConfig & gateway;
@@ -31,7 +30,6 @@ struct WorkerServices
     StreamPump & pump;
     ReloadRelay & reload;
     const size_t max_streams;
-    const unsigned generation;
     const ErrorStyle error_style;
     /// Receive timeout on an upstream once its headers arrived (body of a fixed-length response).
     const Poco::Timespan upstream_body_timeout;
