@@ -15,7 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <csignal>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,12 +139,13 @@ TEST(ProcessSampler, SumsAProcessAndItsChildren)
 class EmitterThread
 {
 public:
-    explicit EmitterThread(int interval_ms) : stop_fd_(::eventfd(0, EFD_CLOEXEC))
+    explicit EmitterThread(int interval_ms, bool event_on_connect = false) : stop_fd_(::eventfd(0, EFD_CLOEXEC))
     {
         EmitterOptions options;
         options.address = parseHostPort("127.0.0.1:0");
         options.interval_ms = interval_ms;
         options.event_bytes = 200;
+        options.event_on_connect = event_on_connect;
         emitter_ = std::make_unique<SseEmitter>(options);
         thread_ = std::thread([this] { emitter_->run(stop_fd_, monotonicNs() + 30'000'000'000); });
     }
@@ -194,6 +198,90 @@ TEST(EmitterAndClient, EveryStreamGetsEveryEventInOrderAndQuickly)
     EXPECT_GT(result.latency.p50_ms, 0);
     EXPECT_LT(result.latency.p50_ms, 20);
     EXPECT_EQ(emitter.stats().peak_streams.load(), 30u);
+}
+
+/// With an event on connect and every connect at once, the client times "every stream is live".
+TEST(EmitterAndClient, TimesTheFirstEventOfEveryStreamFromTheRampStart)
+{
+    EmitterThread emitter(10'000, true);
+    ClientOptions options = clientFor(emitter.port(), 40, 0, 10'000);
+    options.ramp = 40;
+    SseClient client(options);
+    ClientResult result = client.run();
+    EXPECT_EQ(result.established, 40u);
+    EXPECT_EQ(result.streams_with_event, 40u);
+    EXPECT_EQ(result.first_event.count, 40u);
+    EXPECT_GT(result.first_event_all_s, 0);
+    EXPECT_LT(result.first_event_all_s, 5);
+    EXPECT_LE(result.headers_all_s, result.ramp_s);
+    EXPECT_LE(result.first_event.p50_ms, result.first_event_all_s * 1e3);
+}
+
+int connectTo(uint16_t port)
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address = parseHostPort("127.0.0.1:" + std::to_string(port));
+    if (fd != -1 && ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof(address)) == -1)
+    {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/// Reads until `enough` holds for what arrived, the peer closes, or 5 s pass.
+std::string receiveUntil(int fd, const std::function<bool(const std::string &)> & enough)
+{
+    std::string text;
+    int64_t deadline_ns = monotonicNs() + 5'000'000'000;
+    while (!enough(text) && monotonicNs() < deadline_ns)
+    {
+        pollfd ready{fd, POLLIN, 0};
+        if (::poll(&ready, 1, 100) != 1)
+            continue;
+        char buffer[4096];
+        ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+        if (n <= 0)
+            break;
+        text.append(buffer, static_cast<size_t>(n));
+    }
+    return text;
+}
+
+size_t countOf(const std::string & text, const std::string & needle)
+{
+    size_t count = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+        ++count;
+    return count;
+}
+
+/// The plain-request benchmark counts on the upstream: keep-alive, pipelining, exact bodies, honest counters.
+TEST(Emitter, AnswersPlainRequestsOnOneKeepAliveConnectionAndCountsThem)
+{
+    EmitterThread emitter(1000);
+    int fd = connectTo(emitter.port());
+    ASSERT_NE(fd, -1);
+    std::string two = "GET /plain/a HTTP/1.1\r\nHost: x\r\n\r\nGET /plain/b HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(::send(fd, two.data(), two.size(), MSG_NOSIGNAL), static_cast<ssize_t>(two.size()));
+    std::string body(100, 'p');
+    std::string replies = receiveUntil(fd, [&](const std::string & text) { return countOf(text, body) == 2; });
+    EXPECT_EQ(countOf(replies, "HTTP/1.1 200 OK\r\n"), 2u);
+    EXPECT_EQ(countOf(replies, "Content-Length: 100\r\n\r\n" + body), 2u);
+    std::string last = "GET /plain/c HTTP/1.1\r\nHost: x\r\nconnection: Close\r\n\r\n";
+    ASSERT_EQ(::send(fd, last.data(), last.size(), MSG_NOSIGNAL), static_cast<ssize_t>(last.size()));
+    std::string closing = receiveUntil(fd, [](const std::string &) { return false; }); /// until the emitter closes
+    EXPECT_EQ(countOf(closing, body), 1u);
+    ::close(fd);
+
+    int stats_fd = connectTo(emitter.port());
+    ASSERT_NE(stats_fd, -1);
+    std::string ask = "GET /_stats HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(::send(stats_fd, ask.data(), ask.size(), MSG_NOSIGNAL), static_cast<ssize_t>(ask.size()));
+    std::string stats = receiveUntil(stats_fd, [](const std::string &) { return false; });
+    ::close(stats_fd);
+    EXPECT_NE(stats.find("{\"accepted\":2,\"plain_requests\":3,\"open_streams\":0,"), std::string::npos) << stats;
+    EXPECT_EQ(emitter.stats().plain_requests.load(), 3u);
 }
 
 TEST(EmitterAndClient, ReportsRefusedConnections)

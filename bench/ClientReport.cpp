@@ -53,6 +53,10 @@ std::string clientReportJson(const ClientOptions & options, const ClientResult &
          << ",\"streams_failed\":" << result.failed << ",\"failures\":" << jsonCounts(result.failures)
          << ",\"ramp_timed_out\":" << (result.ramp_timed_out ? "true" : "false")
          << ",\"ramp_s\":" << fixed(result.ramp_s, 3) << ",\"hold_s\":" << fixed(result.hold_s, 3)
+         << ",\"headers_all_s\":" << fixed(result.headers_all_s, 3) << ",\"streams_with_event\":" << result.streams_with_event
+         << ",\"first_event_all_s\":" << fixed(result.first_event_all_s, 3)
+         << ",\"first_event_p50_ms\":" << fixed(result.first_event.p50_ms, 1)
+         << ",\"first_event_p99_ms\":" << fixed(result.first_event.p99_ms, 1)
          << ",\"events_total\":" << result.events_total << ",\"events_hold\":" << result.events_hold
          << ",\"events_lost\":" << result.eventsLost() << ",\"lost_gaps\":" << result.lost_gaps
          << ",\"streams_ended_early\":" << result.ended_early << ",\"early_ends\":" << jsonCounts(result.early_ends)
@@ -77,7 +81,8 @@ std::string clientReportHuman(const ClientOptions & options, const ClientResult 
     std::ostringstream line;
     line << options.target_text << options.path << ": streams " << result.established << "/" << result.requested
          << " (failed " << result.failed << ", ended early " << result.ended_early << ") ramp "
-         << fixed(result.ramp_s, 1) << " s, hold " << fixed(result.hold_s, 1) << " s: events " << result.events_hold
+         << fixed(result.ramp_s, 1) << " s (first event in all " << result.streams_with_event << " after "
+         << fixed(result.first_event_all_s, 2) << " s), hold " << fixed(result.hold_s, 1) << " s: events " << result.events_hold
          << " lost " << result.eventsLost() << "; latency ms p50 " << fixed(result.latency.p50_ms, 3) << " p90 "
          << fixed(result.latency.p90_ms, 3) << " p99 " << fixed(result.latency.p99_ms, 3) << " p999 "
          << fixed(result.latency.p999_ms, 3) << " max " << fixed(result.latency.max_ms, 3);

@@ -122,7 +122,24 @@ ClientResult SseClient::run()
         stream.fd = -1;
     }
     result_.latency = summarizeLatencies(std::move(latencies_ns_));
+    summarizeRamp(ramp_start_ns);
     return result_;
+}
+
+void SseClient::summarizeRamp(int64_t ramp_start_ns)
+{
+    std::vector<int64_t> first_event_ns;
+    int64_t last_headers_ns = ramp_start_ns;
+    for (const auto & stream : streams_)
+    {
+        last_headers_ns = std::max(last_headers_ns, stream.headers_ns);
+        if (stream.first_event_ns != 0)
+            first_event_ns.push_back(stream.first_event_ns - ramp_start_ns);
+    }
+    result_.headers_all_s = static_cast<double>(last_headers_ns - ramp_start_ns) / 1e9;
+    result_.streams_with_event = first_event_ns.size();
+    result_.first_event = summarizeLatencies(std::move(first_event_ns));
+    result_.first_event_all_s = result_.first_event.max_ms / 1e3;
 }
 
 void SseClient::rampUp()
@@ -272,6 +289,7 @@ bool SseClient::onHeaders(Stream & stream)
         return false;
     stream.parser = ChunkedSseParser(isChunked(stream.head));
     stream.phase = Phase::Streaming;
+    stream.headers_ns = monotonicNs();
     ++result_.established;
     --in_flight_;
     return true;
@@ -282,6 +300,8 @@ void SseClient::onEvents(Stream & stream, int64_t now_ns)
     for (const SseSample & sample : samples_)
     {
         ++result_.events_total;
+        if (stream.first_event_ns == 0)
+            stream.first_event_ns = now_ns;
         if (sample.sent_ns < 0)
         {
             ++result_.unparsed;

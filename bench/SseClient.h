@@ -43,6 +43,13 @@ struct ClientResult
     bool ramp_timed_out = false;
     double ramp_s = 0;
     double hold_s = 0;
+    /// Since the first connect of the ramp: when the last established stream got its headers, and when
+    /// every stream that got an event had its first one. With `--ramp` = streams (every connect at once)
+    /// and an emitter that sends an event on connect, the latter is "every client is streaming".
+    double headers_all_s = 0;
+    size_t streams_with_event = 0;
+    double first_event_all_s = 0;
+    LatencySummary first_event; /// per stream: first event time since the ramp began
 
     uint64_t events_total = 0;   /// every event, ramp included
     uint64_t events_hold = 0;    /// events received during the hold (the latency samples)
@@ -97,6 +104,8 @@ private:
         int fd = -1;
         Phase phase = Phase::Idle;
         int64_t started_ns = 0;
+        int64_t headers_ns = 0;
+        int64_t first_event_ns = 0;
         int64_t ended_ns = 0;
         uint64_t last_seq = 0;
         std::string head;
@@ -113,6 +122,8 @@ private:
     /// Checks the status line and picks the body framing; false unless 200.
     bool onHeaders(Stream & stream);
     void onEvents(Stream & stream, int64_t now_ns);
+    /// Fills the ramp timing fields of result_ from the streams' timestamps.
+    void summarizeRamp(int64_t ramp_start_ns);
     void failStream(size_t index, const std::string & reason);
     void endStream(size_t index, int64_t now_ns, const std::string & reason);
     void expireSlowConnects(int64_t now_ns);

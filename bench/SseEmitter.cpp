@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -33,6 +34,33 @@ constexpr int64_t kAcceptPauseNs = 100'000'000;
 /// Phases k * golden ratio (mod 1) are spread evenly over the interval for any number of streams.
 constexpr double kGoldenFraction = 0.6180339887498949;
 constexpr uint32_t kStreamEvents = EPOLLIN | EPOLLRDHUP;
+
+enum class Request
+{
+    Stream,
+    Plain,
+    Stats,
+    NotAllowed,
+};
+
+Request classify(const std::string & head)
+{
+    if (head.compare(0, 4, "GET ") != 0)
+        return Request::NotAllowed;
+    if (head.compare(4, 6, "/plain") == 0)
+        return Request::Plain;
+    if (head.compare(4, 8, "/_stats ") == 0)
+        return Request::Stats;
+    return Request::Stream;
+}
+
+/// True if the head (up to `end`) has a `Connection: close` header; names and values are case-insensitive.
+bool asksToClose(const std::string & buffer, size_t end)
+{
+    std::string head = buffer.substr(0, end);
+    std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+    return head.find("\r\nconnection: close") != std::string::npos;
+}
 
 }
 
@@ -63,6 +91,8 @@ SseEmitter::SseEmitter(const EmitterOptions & options) : options_(options)
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &event) == -1)
         throw std::system_error(errno, std::generic_category(), "epoll_ctl(ADD listener) failed");
     epoch_ns_ = monotonicNs();
+    plain_response_ = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+        + std::to_string(options.plain_body_bytes) + "\r\n\r\n" + std::string(options.plain_body_bytes, 'p');
 }
 
 SseEmitter::~SseEmitter()
@@ -201,16 +231,49 @@ void SseEmitter::onReadable(Connection & connection, int64_t now_ns)
     if (connection.streaming)
         return; /// a streaming peer has nothing more to say; whatever it sends is dropped
     connection.request.append(buffer, static_cast<size_t>(n));
-    if (connection.request.find("\r\n\r\n") != std::string::npos)
-    {
-        if (connection.request.compare(0, 4, "GET ") == 0)
-            startStream(connection, now_ns);
-        else if (sendOrQueue(connection, kNotAllowed, sizeof(kNotAllowed) - 1))
-            closeConnection(connection.fd);
-        return;
-    }
-    if (connection.request.size() > kMaxRequestBytes)
+    if (answerRequests(connection, now_ns) && connection.request.size() > kMaxRequestBytes)
         closeConnection(connection.fd);
+}
+
+bool SseEmitter::answerRequests(Connection & connection, int64_t now_ns)
+{
+    size_t end = 0;
+    while (!connection.streaming && (end = connection.request.find("\r\n\r\n")) != std::string::npos)
+    {
+        Request request = classify(connection.request);
+        bool close = asksToClose(connection.request, end);
+        connection.request.erase(0, end + 4);
+        if (request == Request::Stream)
+            return startStream(connection, now_ns);
+        if (request == Request::Plain)
+        {
+            if (!sendOrQueue(connection, plain_response_.data(), plain_response_.size()))
+                return false;
+            ++stats_.plain_requests;
+            if (!close)
+                continue;
+        }
+        else if (request == Request::Stats)
+        {
+            std::string stats = statsJson();
+            if (!sendOrQueue(connection, stats.data(), stats.size()))
+                return false;
+        }
+        else if (!sendOrQueue(connection, kNotAllowed, sizeof(kNotAllowed) - 1))
+            return false;
+        closeConnection(connection.fd); /// only after a small answer, which a socket takes whole
+        return false;
+    }
+    return true;
+}
+
+std::string SseEmitter::statsJson() const
+{
+    std::string body = "{\"accepted\":" + std::to_string(stats_.accepted.load()) + ",\"plain_requests\":"
+        + std::to_string(stats_.plain_requests.load()) + ",\"open_streams\":" + std::to_string(stats_.open_streams.load())
+        + ",\"events_sent\":" + std::to_string(stats_.events_sent.load()) + "}\n";
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size())
+        + "\r\nConnection: close\r\n\r\n" + body;
 }
 
 void SseEmitter::onWritable(Connection & connection)
@@ -233,7 +296,7 @@ void SseEmitter::onWritable(Connection & connection)
         throw std::system_error(errno, std::generic_category(), "epoll_ctl(MOD stream) failed");
 }
 
-void SseEmitter::startStream(Connection & connection, int64_t now_ns)
+bool SseEmitter::startStream(Connection & connection, int64_t now_ns)
 {
     connection.streaming = true;
     std::string().swap(connection.request);
@@ -247,7 +310,13 @@ void SseEmitter::startStream(Connection & connection, int64_t now_ns)
     int64_t elapsed_ns = now_ns - epoch_ns_ - phase_ns;
     int64_t ticks = elapsed_ns < 0 ? 0 : elapsed_ns / interval_ns + 1;
     schedule_.push(Due{epoch_ns_ + phase_ns + ticks * interval_ns, connection.fd, connection.serial});
-    sendOrQueue(connection, kStreamHeaders, sizeof(kStreamHeaders) - 1);
+    if (!sendOrQueue(connection, kStreamHeaders, sizeof(kStreamHeaders) - 1))
+        return false;
+    if (!options_.event_on_connect)
+        return true;
+    int fd = connection.fd;
+    sendEvent(connection); /// the scheduled events follow from seq 2; a failed send closes the connection
+    return connections_[fd] != nullptr;
 }
 
 void SseEmitter::sendDueEvents(int64_t now_ns)

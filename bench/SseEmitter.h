@@ -23,6 +23,11 @@ struct EmitterOptions
     bool stagger = true;
     /// A stream whose unsent bytes exceed this is closed: the emitter never buffers without bound.
     size_t max_buffered_bytes = 1 << 20;
+    /// Each new stream gets its first event at once, as an upstream replaying the last event does after a
+    /// restart, so a client can time "every stream is live" without waiting for the stream's phase.
+    bool event_on_connect = false;
+    /// The body length of a plain response (`GET /plain...`).
+    size_t plain_body_bytes = 100;
 };
 
 /// Counters for the exit line and tests (read from any thread).
@@ -32,6 +37,7 @@ struct EmitterStats
     std::atomic<uint64_t> open_streams{0};
     std::atomic<uint64_t> peak_streams{0};
     std::atomic<uint64_t> events_sent{0};
+    std::atomic<uint64_t> plain_requests{0}; /// plain responses sent
     std::atomic<uint64_t> slow_closed{0};   /// streams closed for exceeding max_buffered_bytes
     std::atomic<uint64_t> late_events{0};   /// events sent more than 10 ms after they were due
     std::atomic<int64_t> max_late_ns{0};
@@ -41,6 +47,11 @@ struct EmitterStats
 /// chunked encoding that never ends; every interval each open stream gets one event, one chunk, one
 /// send(): `id: <seq>\ndata: <send CLOCK_MONOTONIC ns> <seq> <padding>\n\n`. The send time is taken just
 /// before the send, so the client measures proxy + kernel time, not the emitter's scheduling.
+/// Two other answers, for the plain-request benchmark:
+/// - `GET /plain...`: `200` with a fixed `plain_body_bytes` body and Content-Length, keep-alive (pipelined
+///   requests are answered in order; `Connection: close` in the request closes after the answer).
+/// - `GET /_stats`: one JSON object of the counters, then close. The bench scripts ask it directly,
+///   never through a proxy, to count the upstream connections each proxy opened.
 class SseEmitter
 {
 public:
@@ -69,8 +80,13 @@ private:
 
     void acceptAll(int64_t now_ns);
     void onReadable(Connection & connection, int64_t now_ns);
+    /// Answers every complete request head at the start of the connection's buffer, in order; false if
+    /// the connection was closed on the way.
+    bool answerRequests(Connection & connection, int64_t now_ns);
+    std::string statsJson() const;
     void onWritable(Connection & connection);
-    void startStream(Connection & connection, int64_t now_ns);
+    /// False if the connection was closed on the way.
+    bool startStream(Connection & connection, int64_t now_ns);
     void sendDueEvents(int64_t now_ns);
     void sendEvent(Connection & connection);
     /// Sends `bytes` now or queues them behind what is already queued; false if the stream was closed.
@@ -89,6 +105,7 @@ private:
     std::vector<std::unique_ptr<Connection>> connections_; /// indexed by fd
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> schedule_;
     std::string event_buffer_;
+    std::string plain_response_;
     EmitterStats stats_;
 };
 

@@ -20,7 +20,8 @@ namespace
 
 constexpr char kUsage[] =
     "usage: sluice_bench_upstream [--listen 127.0.0.1:0] [--port-file FILE] [--interval-ms 1000]\n"
-    "                             [--event-bytes 128] [--mode stagger|burst] [--lifetime-s 3600]\n";
+    "                             [--event-bytes 128] [--mode stagger|burst] [--event-on-connect]\n"
+    "                             [--plain-bytes 100] [--lifetime-s 3600]\n";
 
 sluice::bench::EmitterOptions parseOptions(const sluice::bench::ArgParser & args)
 {
@@ -35,6 +36,8 @@ sluice::bench::EmitterOptions parseOptions(const sluice::bench::ArgParser & args
         throw std::invalid_argument("--mode must be stagger or burst");
     options.event_bytes = static_cast<size_t>(event_bytes);
     options.stagger = mode == "stagger";
+    options.event_on_connect = args.has("event-on-connect");
+    options.plain_body_bytes = static_cast<size_t>(args.getIntIn("plain-bytes", 100, 0, 1 << 20));
     return options;
 }
 
@@ -62,7 +65,8 @@ int main(int argc, char ** argv)
     std::string port_file;
     try
     {
-        sluice::bench::ArgParser args(argc, argv, {"listen", "port-file", "interval-ms", "event-bytes", "mode", "lifetime-s"}, {});
+        sluice::bench::ArgParser args(argc, argv, {"listen", "port-file", "interval-ms", "event-bytes", "mode", "plain-bytes", "lifetime-s"},
+                                      {"event-on-connect"});
         options = parseOptions(args);
         lifetime_s = args.getInt("lifetime-s", 3600);
         port_file = args.getString("port-file", "");
@@ -86,13 +90,14 @@ int main(int argc, char ** argv)
         emitter.run(stop_fd, sluice::bench::monotonicNs() + lifetime_s * 1'000'000'000);
         const auto & stats = emitter.stats();
         std::fprintf(stderr, "sluice_bench_upstream exiting accepted=%llu peak_streams=%llu events_sent=%llu "
-                             "slow_closed=%llu late_events=%llu max_late_ms=%.1f\n",
+                             "slow_closed=%llu late_events=%llu max_late_ms=%.1f plain_requests=%llu\n",
                      static_cast<unsigned long long>(stats.accepted.load()),
                      static_cast<unsigned long long>(stats.peak_streams.load()),
                      static_cast<unsigned long long>(stats.events_sent.load()),
                      static_cast<unsigned long long>(stats.slow_closed.load()),
                      static_cast<unsigned long long>(stats.late_events.load()),
-                     static_cast<double>(stats.max_late_ns.load()) / 1e6);
+                     static_cast<double>(stats.max_late_ns.load()) / 1e6,
+                     static_cast<unsigned long long>(stats.plain_requests.load()));
         ::close(stop_fd);
         return 0;
     }
