@@ -1,8 +1,10 @@
 # shellcheck shell=bash
-# Shell helpers shared by bench/run.sh and bench/reload/run.sh: process bookkeeping, ports, nginx.
+# Shell helpers shared by bench/run.sh, bench/plain/run.sh and bench/reload/run.sh: process bookkeeping,
+# ports, nginx, wrk, sluice, CPU counters and the comparison tables.
 # Source it (bash, `set -euo pipefail`) once the script's knobs are set. It expects from the caller:
 #   STOP_BOUND  seconds stop_tree waits after the first signal before SIGKILL
-#   NICE        niceness start_nginx runs nginx with (0: the default priority)
+#   NICE        niceness start_nginx and start_sluice run the proxies with (0: the default priority)
+#   SLUICE_BIN  the sluice binary (start_sluice only)
 # Sourcing it empties STARTED and installs the EXIT trap that stops every pid still recorded there.
 
 # ---- process bookkeeping: every pid we start is recorded and is the only thing we ever signal ----
@@ -78,14 +80,28 @@ free_port() {
   return 1
 }
 
+# ---- tools from Debian packages, installed on demand ----
+# apt_install PACKAGE: apt-get install, with sudo unless root.
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  log "installing $1 (apt-get)"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$1" >/dev/null
+}
+
+ensure_wrk() {
+  WRK=${WRK:-$(command -v wrk || echo /usr/bin/wrk)}
+  [ -x "$WRK" ] && return 0
+  apt_install wrk
+  WRK=$(command -v wrk || echo /usr/bin/wrk)
+  [ -x "$WRK" ] || { echo "run.sh: could not install wrk" >&2; return 1; }
+}
+
 # ---- nginx, the reference proxy ----
 ensure_nginx() {
   NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
   [ -x "$NGINX" ] && return 0
-  log "nginx not found: installing nginx-light"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx-light >/dev/null
+  apt_install nginx-light
   NGINX=$(command -v nginx || echo /usr/sbin/nginx)
   [ -x "$NGINX" ] || { echo "run.sh: could not install nginx" >&2; return 1; }
 }
@@ -103,4 +119,88 @@ start_nginx() {
   if ! wait_until 10 "$NGINX_PID" port_open "$port"; then
     log "nginx did not start"; cat "$prefix/error.log" "$prefix/stderr.log" >&2; stop_tree "$NGINX_PID" KILL; return 1
   fi
+}
+
+# ---- sluice ----
+# write_sluice_api DIR NAME LISTEN_PATH STRIP TARGET_PORT: one keyless Tyk API definition in DIR/apps.
+write_sluice_api() {
+  mkdir -p "$1/apps"
+  cat >"$1/apps/$2.json" <<EOF
+{"name": "$2", "api_id": "$2", "org_id": "default", "use_keyless": true, "active": true,
+ "version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}},
+ "proxy": {"listen_path": "$3", "strip_listen_path": $4, "target_url": "http://127.0.0.1:$5"}}
+EOF
+}
+
+# start_sluice DIR: checks DIR/sluice.json (sluice -t), starts sluice on it in the background (stderr to
+# DIR/sluice.log) and waits up to 20 s for the port it bound, which it writes to DIR/port. Sets SLUICE_PID
+# (recorded in STARTED) and SLUICE_PORT. On failure it shows the log, SIGKILLs what it started and returns 1.
+start_sluice() {
+  local dir=$1
+  [ -x "${SLUICE_BIN:?}" ] || { log "sluice: $SLUICE_BIN not built"; return 1; }
+  "$SLUICE_BIN" -t --conf "$dir/sluice.json" >"$dir/test.log" 2>&1 || { cat "$dir/test.log" >&2; return 1; }
+  rm -f "$dir/port" # a stale file from an earlier run into the same directory would look ready
+  nice -n "$NICE" "$SLUICE_BIN" --conf "$dir/sluice.json" --port-file "$dir/port" 2>"$dir/sluice.log" &
+  SLUICE_PID=$!
+  STARTED+=("$SLUICE_PID")
+  if ! wait_until 20 "$SLUICE_PID" test -s "$dir/port"; then
+    log "sluice did not become ready"; tail -n 20 "$dir/sluice.log" >&2; stop_tree "$SLUICE_PID" KILL; return 1
+  fi
+  # shellcheck disable=SC2034 # for the caller
+  SLUICE_PORT=$(cat "$dir/port")
+}
+
+# stop_sluice PID DIR: stops a sluice started by start_sluice and reports [critical] lines in DIR/sluice.log.
+stop_sluice() {
+  local critical
+  stop_tree "$1" TERM
+  critical=$(grep -c '\[critical\]' "$2/sluice.log" || true)
+  [ "$critical" -eq 0 ] || log "sluice logged $critical [critical] lines: see $2/sluice.log"
+}
+
+# ---- CPU counters from /proc, in clock ticks ----
+# shellcheck disable=SC2034 # for the callers
+CLK_TCK=$(getconf CLK_TCK)
+
+# cpu_ticks PID...: utime + stime of each PID and of its children (a master's workers), summed. The fields
+# are counted after the last ')' because a command name may contain spaces.
+cpu_ticks() {
+  local pid p total=0 ticks
+  for pid in "$@"; do
+    for p in $pid $(children_of "$pid"); do
+      ticks=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || true)
+      total=$((total + ${ticks:-0}))
+    done
+  done
+  echo "$total"
+}
+
+# machine_busy_ticks: busy time of all cores (user nice system irq softirq steal), from /proc/stat.
+machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# ---- results: one flat JSON object per run, and the comparison tables ----
+# json_field FILE KEY: the value of "KEY" in a one-line JSON object (strings keep their quotes).
+json_field() { sed -n 's/.*"'"$2"'":\([^,}]*\).*/\1/p' "$1" | head -n 1; }
+
+# median_cell KEY FILE...: the median of KEY over the files that exist, plus "(min–max)" when several
+# differ; "–" if no file has it.
+median_cell() {
+  local key=$1 file
+  shift
+  for file in "$@"; do if [ -s "$file" ]; then json_field "$file" "$key"; fi; done | sort -g | awk '
+    { v[NR] = $1 }
+    END {
+      if (NR == 0) { print "–"; exit }
+      median = (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2)
+      if (!(NR % 2)) { sub(/0+$/, "", median); sub(/\.$/, "", median) }
+      if (NR > 1 && v[1] != v[NR]) printf "%s (%s–%s)\n", median, v[1], v[NR]; else print median
+    }'
+}
+
+# table_row LABEL NGINX_CELL SLUICE_CELL [noratio]: one markdown row; the ratio is sluice / nginx of the medians.
+table_row() {
+  awk -v label="$1" -v n="$2" -v s="$3" -v with_ratio="${4:-ratio}" 'BEGIN {
+    split(n, nv, " "); split(s, sv, " ")
+    ratio = (with_ratio == "ratio" && nv[1] != "–" && sv[1] != "–" && nv[1] + 0 != 0) ? sprintf("%.2f", sv[1] / nv[1]) : "–"
+    printf "| %s | %s | %s | %s |\n", label, n, s, ratio }'
 }

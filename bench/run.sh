@@ -39,11 +39,10 @@ mkdir -p "$RESULTS_DIR"
 RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
 TABLES=$RESULTS_DIR/tables.md
 
-# Process bookkeeping (STARTED, stop_tree, the EXIT trap), wait_until, free_port, ensure_nginx, start_nginx.
+# Process bookkeeping (STARTED, stop_tree, the EXIT trap), wait_until, free_port, ensure_nginx, start_nginx,
+# start_sluice, json_field, median_cell, table_row.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-json_field() { sed -n 's/.*"'"$2"'":\([^,}]*\).*/\1/p' "$1" | head -n 1; }
 
 # ---- the three programs ----
 start_emitter() {
@@ -118,68 +117,39 @@ run_nginx() {
 
 write_sluice_conf() {
   local dir=$1
-  mkdir -p "$dir/apps"
+  mkdir -p "$dir"
   cat >"$dir/sluice.json" <<EOF
 {"listen_address": "127.0.0.1", "listen_port": 0, "secret": "bench", "app_path": "$dir/apps",
  "http_server_options": {"enable_websockets": true, "read_timeout": 120, "write_timeout": 120, "flush_interval": 1},
  "proxy_default_timeout": 30,
  "sluice": {"worker_processes": $WORKERS, "drain_timeout": 5, "stream_idle_timeout": 600, "heartbeat_interval": 0}}
 EOF
-  cat >"$dir/apps/sse.json" <<EOF
-{"name": "sse", "api_id": "sse", "org_id": "default", "use_keyless": true, "active": true,
- "version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}},
- "proxy": {"listen_path": "/sse/", "strip_listen_path": true, "target_url": "http://127.0.0.1:$EMITTER_PORT"}}
-EOF
+  write_sluice_api "$dir" sse /sse/ true "$EMITTER_PORT"
 }
 
 run_sluice() {
-  local count=$1 name=sluice.r$2 dir=$RUN_DIR/sluice.r$2 pid port
-  [ -x "$SLUICE_BIN" ] || { log "sluice: $SLUICE_BIN not built: skipped"; return 1; }
+  local count=$1 name=sluice.r$2 dir=$RUN_DIR/sluice.r$2 pid
   write_sluice_conf "$dir"
-  rm -f "$dir/port"
-  nice -n "$NICE" "$SLUICE_BIN" --conf "$dir/sluice.json" --port-file "$dir/port" 2>"$dir/sluice.log" &
-  pid=$!
-  STARTED+=("$pid")
-  if ! wait_until 20 "$pid" test -s "$dir/port"; then
-    log "sluice did not become ready"; tail -n 20 "$dir/sluice.log" >&2; stop_tree "$pid" KILL; return 1
-  fi
-  port=$(cat "$dir/port")
-  log "sluice pid $pid on 127.0.0.1:$port (workers: $(children_of "$pid" | tr '\n' ' '))"
-  run_client "$name" "$count" "$pid" "$port"
-  stop_tree "$pid" TERM
-  local critical
-  critical=$(grep -c '\[critical\]' "$dir/sluice.log" || true)
-  [ "$critical" -eq 0 ] || log "sluice logged $critical [critical] lines: see $dir/sluice.log"
+  start_sluice "$dir" || return 1
+  pid=$SLUICE_PID
+  log "sluice pid $pid on 127.0.0.1:$SLUICE_PORT (workers: $(children_of "$pid" | tr '\n' ' '))"
+  run_client "$name" "$count" "$pid" "$SLUICE_PORT"
+  stop_sluice "$pid" "$dir"
 }
 
 # ---- the table ----
 # cell PROXY KEY: the median over the rounds' JSON files, plus "(min–max)" when there were several.
-cell() {
-  local file
-  for file in "$RUN_DIR/$1".r*.json; do if [ -s "$file" ]; then json_field "$file" "$2"; fi; done | sort -g | awk '
-    { v[NR] = $1 }
-    END {
-      if (NR == 0) { print "–"; exit }
-      median = (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2)
-      if (!(NR % 2)) { sub(/0+$/, "", median); sub(/\.$/, "", median) }
-      if (NR > 1 && v[1] != v[NR]) printf "%s (%s–%s)\n", median, v[1], v[NR]; else print median
-    }'
-}
+cell() { median_cell "$2" "$RUN_DIR/$1".r*.json; }
 
 # row LABEL KEY [MIN_STREAMS] [noratio]: one table row; ratio = sluice / nginx of the medians. Below
 # MIN_STREAMS the figure is noise (allocator pages, 10 ms CPU ticks), so it is not shown.
 row() {
-  local label=$1 key=$2 min=${3:-0} with_ratio=${4:-ratio} n s
+  local label=$1 key=$2 min=${3:-0} with_ratio=${4:-ratio}
   if [ "$COUNT" -lt "$min" ]; then
     echo "| $label | n/a | n/a | (needs ≥ $min streams) |"
     return
   fi
-  n=$(cell nginx "$key")
-  s=$(cell sluice "$key")
-  awk -v label="$label" -v n="$n" -v s="$s" -v with_ratio="$with_ratio" 'BEGIN {
-    split(n, nv, " "); split(s, sv, " ")
-    ratio = (with_ratio == "ratio" && nv[1] != "–" && sv[1] != "–" && nv[1] + 0 != 0) ? sprintf("%.2f", sv[1] / nv[1]) : "–"
-    printf "| %s | %s | %s | %s |\n", label, n, s, ratio }'
+  table_row "$label" "$(cell nginx "$key")" "$(cell sluice "$key")" "$with_ratio"
 }
 
 print_table() {

@@ -39,7 +39,8 @@ RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
 
 NICE=0 # lib.sh's start_nginx: nginx runs at the default priority, as sluice and the load do
 
-# Process bookkeeping (STARTED, stop_tree, the EXIT trap), wait_until, free_port, ensure_nginx, start_nginx.
+# Process bookkeeping (STARTED, stop_tree, the EXIT trap), wait_until, free_port, ensure_nginx, start_nginx,
+# write_sluice_api.
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -107,11 +108,7 @@ run_sluice() {
 {"listen_address": "127.0.0.1", "listen_port": $port, "secret": "bench", "app_path": "$dir/apps",
  "sluice": {"worker_processes": $WORKERS, "drain_timeout": $DRAIN_TIMEOUT}}
 EOF
-  cat >"$dir/apps/upstream.json" <<EOF
-{"name": "upstream", "api_id": "upstream", "org_id": "default", "use_keyless": true, "active": true,
- "version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}},
- "proxy": {"listen_path": "/", "strip_listen_path": false, "target_url": "http://127.0.0.1:$UPSTREAM_PORT"}}
-EOF
+  write_sluice_api "$dir" upstream / false "$UPSTREAM_PORT"
   "$SLUICE_BIN" -t --conf "$dir/sluice.json" >"$dir/test.log" 2>&1 || { cat "$dir/test.log" >&2; return 1; }
   # Its access lines go to the log file, as nginx's go to access.log.
   "$SLUICE_BIN" --conf "$dir/sluice.json" --port-file "$dir/port" >"$dir/sluice.log" 2>&1 &
