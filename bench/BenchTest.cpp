@@ -272,6 +272,7 @@ TEST(Emitter, AnswersPlainRequestsOnOneKeepAliveConnectionAndCountsThem)
     ASSERT_EQ(::send(fd, last.data(), last.size(), MSG_NOSIGNAL), static_cast<ssize_t>(last.size()));
     std::string closing = receiveUntil(fd, [](const std::string &) { return false; }); /// until the emitter closes
     EXPECT_EQ(countOf(closing, body), 1u);
+    EXPECT_EQ(countOf(closing, "\r\nConnection: close\r\n"), 1u);
     ::close(fd);
 
     int stats_fd = connectTo(emitter.port());

@@ -43,6 +43,15 @@ double cpuMicrosPerEvent(const ClientResult & result)
     return result.events_hold == 0 ? 0 : result.proxy_cpu_s * 1e6 / static_cast<double>(result.events_hold);
 }
 
+/// Only when some stream had an event: a 0 would read as "instant".
+std::string firstEventFields(const ClientResult & result)
+{
+    if (result.streams_with_event == 0)
+        return "";
+    return ",\"first_event_all_s\":" + fixed(result.first_event_all_s, 3) + ",\"first_event_p50_ms\":"
+        + fixed(result.first_event.p50_ms, 1) + ",\"first_event_p99_ms\":" + fixed(result.first_event.p99_ms, 1);
+}
+
 }
 
 std::string clientReportJson(const ClientOptions & options, const ClientResult & result)
@@ -54,9 +63,7 @@ std::string clientReportJson(const ClientOptions & options, const ClientResult &
          << ",\"ramp_timed_out\":" << (result.ramp_timed_out ? "true" : "false")
          << ",\"ramp_s\":" << fixed(result.ramp_s, 3) << ",\"hold_s\":" << fixed(result.hold_s, 3)
          << ",\"headers_all_s\":" << fixed(result.headers_all_s, 3) << ",\"streams_with_event\":" << result.streams_with_event
-         << ",\"first_event_all_s\":" << fixed(result.first_event_all_s, 3)
-         << ",\"first_event_p50_ms\":" << fixed(result.first_event.p50_ms, 1)
-         << ",\"first_event_p99_ms\":" << fixed(result.first_event.p99_ms, 1)
+         << firstEventFields(result)
          << ",\"events_total\":" << result.events_total << ",\"events_hold\":" << result.events_hold
          << ",\"events_lost\":" << result.eventsLost() << ",\"lost_gaps\":" << result.lost_gaps
          << ",\"streams_ended_early\":" << result.ended_early << ",\"early_ends\":" << jsonCounts(result.early_ends)

@@ -91,8 +91,10 @@ SseEmitter::SseEmitter(const EmitterOptions & options) : options_(options)
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &event) == -1)
         throw std::system_error(errno, std::generic_category(), "epoll_ctl(ADD listener) failed");
     epoch_ns_ = monotonicNs();
-    plain_response_ = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
-        + std::to_string(options.plain_body_bytes) + "\r\n\r\n" + std::string(options.plain_body_bytes, 'p');
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(options.plain_body_bytes);
+    std::string body = "\r\n\r\n" + std::string(options.plain_body_bytes, 'p');
+    plain_response_ = head + body;
+    plain_close_response_ = head + "\r\nConnection: close" + body;
 }
 
 SseEmitter::~SseEmitter()
@@ -247,7 +249,8 @@ bool SseEmitter::answerRequests(Connection & connection, int64_t now_ns)
             return startStream(connection, now_ns);
         if (request == Request::Plain)
         {
-            if (!sendOrQueue(connection, plain_response_.data(), plain_response_.size()))
+            const std::string & reply = close ? plain_close_response_ : plain_response_;
+            if (!sendOrQueue(connection, reply.data(), reply.size()))
                 return false;
             ++stats_.plain_requests;
             if (!close)

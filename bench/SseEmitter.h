@@ -106,6 +106,7 @@ private:
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> schedule_;
     std::string event_buffer_;
     std::string plain_response_;
+    std::string plain_close_response_; /// the same, saying the connection closes after it
     EmitterStats stats_;
 };
 

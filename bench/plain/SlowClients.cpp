@@ -134,21 +134,28 @@ std::string slowClientsJson(const SlowClientsOptions & options, const SlowClient
          << ",\"tolerance_s\":" << fixed(options.drippers.tolerance_ms / 1e3, 1)
          << ",\"drippers_closed_early\":" << d.closed_early << ",\"drippers_closed_on_time\":" << d.closed_on_time
          << ",\"drippers_closed_late\":" << d.closed_late << ",\"drippers_open_at_end\":" << d.open_at_end
-         << ",\"close_kinds\":" << jsonCounts(d.close_kinds)
-         << ",\"closed_after_p50_s\":" << fixed(d.closed_after.p50_ms / 1e3, 3)
-         << ",\"closed_after_max_s\":" << fixed(d.closed_after.max_ms / 1e3, 3)
-         << ",\"rate\":" << options.paced.rate << ",\"connections\":" << options.paced.connections
+         << ",\"close_kinds\":" << jsonCounts(d.close_kinds);
+    /// Times and latencies only exist if something was closed or answered: a 0 would read as "instant".
+    if (d.closed_after.count > 0)
+        json << ",\"closed_after_p50_s\":" << fixed(d.closed_after.p50_ms / 1e3, 3)
+             << ",\"closed_after_max_s\":" << fixed(d.closed_after.max_ms / 1e3, 3);
+    json << ",\"rate\":" << options.paced.rate << ",\"connections\":" << options.paced.connections
          << ",\"requests_scheduled\":" << p.scheduled << ",\"requests_answered\":" << p.answered
          << ",\"requests_2xx\":" << p.ok << ",\"requests_non_2xx\":" << p.answered - p.ok
          << ",\"requests_timed_out\":" << p.timed_out << ",\"requests_failed\":" << p.failed
          << ",\"request_failures\":" << jsonCounts(p.failures) << ",\"connects\":" << p.connects
-         << ",\"connect_failures\":" << p.connect_failures << ",\"mean_ms\":" << fixed(p.latency.mean_ms, 3)
-         << ",\"p50_ms\":" << fixed(p.latency.p50_ms, 3) << ",\"p90_ms\":" << fixed(p.latency.p90_ms, 3)
-         << ",\"p99_ms\":" << fixed(p.latency.p99_ms, 3) << ",\"max_ms\":" << fixed(p.latency.max_ms, 3)
-         << ",\"window_answered\":" << p.window_latency.count << ",\"window_p50_ms\":" << fixed(p.window_latency.p50_ms, 3)
-         << ",\"window_p99_ms\":" << fixed(p.window_latency.p99_ms, 3)
-         << ",\"window_max_ms\":" << fixed(p.window_latency.max_ms, 3) << ",\"measured_s\":" << fixed(result.measured_s, 3)
-         << ",\"proxy_cpu_s\":" << fixed(result.proxy_cpu_s, 2) << ",\"proxy_rss_kb\":" << result.proxy_rss_kb << "}";
+         << ",\"connect_failures\":" << p.connect_failures;
+    if (p.latency.count > 0)
+        json << ",\"mean_ms\":" << fixed(p.latency.mean_ms, 3) << ",\"p50_ms\":" << fixed(p.latency.p50_ms, 3)
+             << ",\"p90_ms\":" << fixed(p.latency.p90_ms, 3) << ",\"p99_ms\":" << fixed(p.latency.p99_ms, 3)
+             << ",\"max_ms\":" << fixed(p.latency.max_ms, 3);
+    json << ",\"window_answered\":" << p.window_latency.count;
+    if (p.window_latency.count > 0)
+        json << ",\"window_p50_ms\":" << fixed(p.window_latency.p50_ms, 3)
+             << ",\"window_p99_ms\":" << fixed(p.window_latency.p99_ms, 3)
+             << ",\"window_max_ms\":" << fixed(p.window_latency.max_ms, 3);
+    json << ",\"measured_s\":" << fixed(result.measured_s, 3) << ",\"proxy_cpu_s\":" << fixed(result.proxy_cpu_s, 2)
+         << ",\"proxy_rss_kb\":" << result.proxy_rss_kb << "}";
     return json.str();
 }
 

@@ -1,0 +1,399 @@
+#!/usr/bin/env bash
+# Sluice vs nginx on the plain-request path (every request's head goes through it, a stream's too), side by
+# side in the same run, on loopback, same worker count, same upstream, same clients. For each scenario it
+# starts the upstream and both proxies, measures each point REPEAT times (the proxy order alternates
+# between rounds), stops them and prints one markdown table per point (nginx | sluice | sluice/nginx).
+# Builds nothing. See docs/benchmarks.md.
+#
+#   bench/plain/run.sh [BUILD_DIR]      BUILD_DIR defaults to $BUILD_DIR, then ./build
+#
+# Scenarios (SCENARIOS="keepalive close slow storm", run in the order given):
+#   keepalive  wrk on CONNECTIONS keep-alive connections (one table per count), DURATION s each
+#   close      wrk on CLOSE_CONNECTIONS connections, one request per connection (Connection: close)
+#   slow       SLOW_CLIENTS connections dripping a request head at 1 byte/s, never finishing it, beside a
+#              client sending SLOW_RATE req/s on SLOW_CONNECTIONS keep-alive connections for SLOW_DURATION s
+#   storm      STORM_STREAMS SSE clients connecting at once; time until every one is streaming
+# Knobs (environment): CONNECTIONS="8 64 256" CLOSE_CONNECTIONS=8 DURATION=10 BODY_BYTES=100 WORKERS=2
+#   SLOW_CLIENTS=1000 SLOW_DEADLINE=10 SLOW_DURATION=20 SLOW_RATE=200 SLOW_CONNECTIONS=4
+#   STORM_STREAMS=10000 STORM_TIMEOUT=60 ACCESS_LOG=on|off REPEAT=1 NICE=0 (e.g. -10 as root)
+#   PROXIES="nginx sluice" NGINX=/usr/sbin/nginx WRK=/usr/bin/wrk KEEP_ACCESS_LOGS=0
+#   RESULTS_DIR=$BUILD_DIR/bench-results/<timestamp>
+# Everything is bounded in time, listens on 127.0.0.1 only, and stops only the processes it started.
+set -euo pipefail
+
+BUILD_DIR=${1:-${BUILD_DIR:-./build}}
+SCENARIOS=${SCENARIOS:-keepalive close slow storm}
+CONNECTIONS=${CONNECTIONS:-8 64 256}
+CLOSE_CONNECTIONS=${CLOSE_CONNECTIONS:-8}
+DURATION=${DURATION:-10}
+BODY_BYTES=${BODY_BYTES:-100}
+WORKERS=${WORKERS:-2}
+SLOW_CLIENTS=${SLOW_CLIENTS:-1000}
+SLOW_DEADLINE=${SLOW_DEADLINE:-10}
+SLOW_DURATION=${SLOW_DURATION:-20}
+SLOW_RATE=${SLOW_RATE:-200}
+SLOW_CONNECTIONS=${SLOW_CONNECTIONS:-4}
+STORM_STREAMS=${STORM_STREAMS:-10000}
+STORM_TIMEOUT=${STORM_TIMEOUT:-60}
+ACCESS_LOG=${ACCESS_LOG:-on}
+REPEAT=${REPEAT:-1}
+NICE=${NICE:-0}
+PROXIES=${PROXIES:-nginx sluice}
+KEEP_ACCESS_LOGS=${KEEP_ACCESS_LOGS:-0}
+REQUEST_TIMEOUT_S=5 # wrk --timeout and the slow scenario's normal client: no answer by then is a failure
+STOP_BOUND=20
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+UPSTREAM_BIN=$BUILD_DIR/bench/sluice_bench_upstream
+CLIENT_BIN=$BUILD_DIR/bench/sluice_bench_client
+SLOW_BIN=$BUILD_DIR/bench/plain/sluice_bench_slow_clients
+SLUICE_BIN=$BUILD_DIR/master/sluice
+for bin in "$UPSTREAM_BIN" "$CLIENT_BIN" "$SLOW_BIN"; do
+  [ -x "$bin" ] || { echo "run.sh: $bin not found: build first (cmake --build $BUILD_DIR --target sluice sluice_bench_upstream sluice_bench_client sluice_bench_slow_clients)" >&2; exit 1; }
+done
+RESULTS_DIR=${RESULTS_DIR:-$BUILD_DIR/bench-results/$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$RESULTS_DIR"
+RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+TABLES=$RESULTS_DIR/tables.md
+FLAGS=$RESULTS_DIR/flags.txt
+: >"$FLAGS"
+
+# Process bookkeeping (STARTED, stop_tree, the EXIT trap), wait_until, free_port, ensure_nginx, ensure_wrk,
+# start_nginx, start_sluice, cpu_ticks, json_field, median_cell, table_row.
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$HERE/../lib.sh"
+
+declare -A PORT PID
+ticks_to_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
+flag() { echo "⚠ $*" | tee -a "$FLAGS" >&2; }
+
+# ---- the upstream: one process for both proxies (plain answers, SSE streams, /_stats) ----
+start_upstream() {
+  local dir=$1
+  rm -f "$dir/upstream.port"
+  nice -n "$NICE" "$UPSTREAM_BIN" --port-file "$dir/upstream.port" --plain-bytes "$BODY_BYTES" --event-on-connect \
+    --interval-ms 1000 --lifetime-s 3600 2>"$dir/upstream.log" &
+  UPSTREAM_PID=$!
+  STARTED+=("$UPSTREAM_PID")
+  wait_until 10 "$UPSTREAM_PID" test -s "$dir/upstream.port" || { cat "$dir/upstream.log" >&2; return 1; }
+  UPSTREAM_PORT=$(cat "$dir/upstream.port")
+}
+
+# upstream_stats: the upstream's counters as one JSON object, asked directly (never through a proxy). The
+# question itself is one accepted connection. stat JSON KEY picks one.
+upstream_stats() {
+  local reply
+  exec 3<>"/dev/tcp/127.0.0.1/$UPSTREAM_PORT"
+  printf 'GET /_stats HTTP/1.1\r\nHost: bench\r\n\r\n' >&3
+  reply=$(cat <&3)
+  exec 3<&-
+  tail -n 1 <<<"$reply"
+}
+stat() { sed -n 's/.*"'"$2"'":\([0-9]*\).*/\1/p' <<<"$1"; }
+
+upstream_streams_closed() { [ "$(stat "$(upstream_stats)" open_streams)" = 0 ]; }
+
+# ---- the proxies: same upstream, same worker count, same listen backlog, same header deadline ----
+write_nginx_conf() {
+  local prefix=$1 port=$2 user="" access="access_log off;"
+  [ "$ACCESS_LOG" = on ] && access="access_log $prefix/access.log;"
+  [ "$(id -u)" -eq 0 ] && user="user nobody nogroup;"
+  cat >"$prefix/nginx.conf" <<EOF
+# Generated by bench/plain/run.sh: nginx as the reference proxy, shaped like the sluice run.
+$user
+daemon off;
+master_process on;
+worker_processes $WORKERS;
+worker_rlimit_nofile 20000;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
+events { worker_connections 19000; }
+http {
+  $access
+  keepalive_requests 1000000;                # sluice has no per-connection request cap
+  client_header_timeout ${SLOW_DEADLINE}s;   # = sluice's read_timeout: the whole request head
+  client_body_temp_path $prefix/tmp/body;
+  proxy_temp_path $prefix/tmp/proxy;
+  fastcgi_temp_path $prefix/tmp/fastcgi;
+  uwsgi_temp_path $prefix/tmp/uwsgi;
+  scgi_temp_path $prefix/tmp/scgi;
+  upstream backend {
+    server 127.0.0.1:$UPSTREAM_PORT;
+    keepalive 512;                           # = sluice's max_idle_connections_per_host
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$port backlog=4096;
+    location /plain/ {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+    location /sse/ {
+      proxy_pass http://backend/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_read_timeout 1h;
+    }
+  }
+}
+EOF
+}
+
+write_sluice_conf() {
+  local dir=$1 level=info access=""
+  [ "$ACCESS_LOG" = on ] && access="\"access_log_file\": \"$dir/access.log\", "
+  [ "$ACCESS_LOG" = on ] || level=warn # access lines are info lines: warn is the only way to drop them
+  cat >"$dir/sluice.json" <<EOF
+{"listen_address": "127.0.0.1", "listen_port": 0, "secret": "bench", "app_path": "$dir/apps", "log_level": "$level",
+ "max_idle_connections_per_host": 512,
+ "http_server_options": {"read_timeout": $SLOW_DEADLINE, "write_timeout": 120, "flush_interval": 1},
+ "proxy_default_timeout": 30,
+ "sluice": {${access}"worker_processes": $WORKERS, "drain_timeout": 5, "stream_idle_timeout": 600, "heartbeat_interval": 0}}
+EOF
+  write_sluice_api "$dir" plain /plain/ false "$UPSTREAM_PORT"
+  write_sluice_api "$dir" sse /sse/ true "$UPSTREAM_PORT"
+}
+
+start_proxies() {
+  local dir=$1 proxy
+  for proxy in $PROXIES; do
+    mkdir -p "$dir/$proxy/tmp"
+    case $proxy in
+      nginx)
+        chmod 755 "$RESULTS_DIR" "$dir" "$dir/nginx"
+        PORT[nginx]=$(free_port)
+        write_nginx_conf "$dir/nginx" "${PORT[nginx]}"
+        start_nginx "$dir/nginx" "${PORT[nginx]}"
+        PID[nginx]=$NGINX_PID ;;
+      sluice)
+        write_sluice_conf "$dir/sluice"
+        start_sluice "$dir/sluice"
+        PID[sluice]=$SLUICE_PID
+        PORT[sluice]=$SLUICE_PORT ;;
+    esac
+    log "$proxy pid ${PID[$proxy]} on 127.0.0.1:${PORT[$proxy]} (workers: $(children_of "${PID[$proxy]}" | tr '\n' ' '))"
+  done
+}
+
+stop_proxies() {
+  local dir=$1 proxy
+  for proxy in $PROXIES; do
+    case $proxy in
+      nginx) stop_tree "${PID[nginx]}" QUIT ;;
+      sluice) stop_sluice "${PID[sluice]}" "$dir/sluice" ;;
+    esac
+    # Access logs reach hundreds of MB at full speed; each run's JSON already holds its line count.
+    [ "$KEEP_ACCESS_LOGS" = 1 ] || rm -f "$dir/$proxy/access.log"
+  done
+}
+
+access_lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+
+# ---- one measurement per scenario: PROXY ROUND OUT (the JSON file) [POINT] ----
+measure_wrk() {
+  local proxy=$1 out=$3 connections=$4 mode=$5 pid=${PID[$1]} check=0 headers=() wrk_json
+  local p0 u0 m0 s0 l0 p1 u1 m1 s1 l1 wrk_cpu
+  [ "$mode" = close ] && { check=1; headers=(-H "Connection: close"); }
+  s0=$(upstream_stats); l0=$(access_lines "$SCENARIO_DIR/$proxy/access.log")
+  p0=$(cpu_ticks "$pid"); u0=$(cpu_ticks "$UPSTREAM_PID"); m0=$(machine_busy_ticks)
+  # `times` in the subshell gives the CPU of the wrk it waited for (its second line: children's user, system).
+  wrk_cpu=$( (WRK_CHECK_CLOSE=$check timeout $((DURATION + 30)) nice -n "$NICE" "$WRK" -t1 -c "$connections" \
+      -d "${DURATION}s" --timeout "${REQUEST_TIMEOUT_S}s" --latency "${headers[@]}" -s "$HERE/wrk-report.lua" \
+      "http://127.0.0.1:${PORT[$proxy]}/plain/bench" >"${out%.json}.wrk.txt" 2>&1 || log "$proxy: wrk exited with status $?"
+    times) | awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+  p1=$(cpu_ticks "$pid"); u1=$(cpu_ticks "$UPSTREAM_PID"); m1=$(machine_busy_ticks)
+  s1=$(upstream_stats); l1=$(access_lines "$SCENARIO_DIR/$proxy/access.log")
+  wrk_json=$(grep '^{"requests"' "${out%.json}.wrk.txt" || true)
+  [ -n "$wrk_json" ] || { flag "$proxy $POINT r$2: wrk gave no report (see ${out%.json}.wrk.txt)"; return 0; }
+  awk -v w="$wrk_json" -v p=$((p1 - p0)) -v u=$((u1 - u0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" -v c="$wrk_cpu" \
+    -v conns=$(($(stat "$s1" accepted) - $(stat "$s0" accepted) - 1)) -v lines=$((l1 - l0)) \
+    -v reqs=$(($(stat "$s1" plain_requests) - $(stat "$s0" plain_requests))) 'BEGIN {
+      n = w; sub(/.*"requests":/, "", n); n += 0
+      d = w; sub(/.*"duration_s":/, "", d); d += 0
+      sub(/}$/, "", w)
+      printf "%s,\"proxy_cpu_s\":%.2f,\"proxy_cpu_us_per_request\":%.1f,\"upstream_connections\":%d,", w, p / hz, n ? p / hz * 1e6 / n : 0, conns
+      printf "\"upstream_requests\":%d,\"access_lines\":%d,\"upstream_cpu_pct\":%.0f,\"wrk_cpu_pct\":%.0f,", reqs, lines, d ? u / hz / d * 100 : 0, d ? c / d * 100 : 0
+      printf "\"other_cpu_s\":%.2f}\n", (m - p - u) / hz - c
+    }' >"$out"
+  local errors non2xx kept
+  errors=$(json_field "$out" socket_errors); non2xx=$(json_field "$out" non_2xx_3xx); kept=$(json_field "$out" responses_keep_alive)
+  if [ "$errors" != 0 ] || [ "$non2xx" != 0 ]; then
+    flag "$proxy $POINT r$2: $errors socket errors (connect $(json_field "$out" errors_connect), read $(json_field "$out" errors_read), write $(json_field "$out" errors_write), timeout $(json_field "$out" errors_timeout)), $non2xx non-2xx/3xx responses"
+  fi
+  [ "$mode" != close ] || [ "$kept" = 0 ] || flag "$proxy $POINT r$2: $kept responses without Connection: close (wrk kept those connections)"
+}
+measure_keepalive() { measure_wrk "$1" "$2" "$3" "$4" keepalive; }
+measure_close() { measure_wrk "$1" "$2" "$3" "$4" close; }
+
+measure_slow() {
+  local proxy=$1 out=$3
+  timeout $((SLOW_DURATION + REQUEST_TIMEOUT_S + 90)) nice -n "$NICE" "$SLOW_BIN" --target "127.0.0.1:${PORT[$proxy]}" \
+    --drippers "$SLOW_CLIENTS" --deadline-s "$SLOW_DEADLINE" --duration "$SLOW_DURATION" --rate "$SLOW_RATE" \
+    --connections "$SLOW_CONNECTIONS" --request-timeout-ms $((REQUEST_TIMEOUT_S * 1000)) --rss-pids "${PID[$proxy]}" \
+    >"$out" 2>"${out%.json}.log" || log "$proxy: slow-client run exited with status $?"
+  cat "${out%.json}.log" >&2
+  [ -s "$out" ] || { flag "$proxy slow r$2: no report"; return 0; }
+  local on_time timed_out failed
+  on_time=$(json_field "$out" drippers_closed_on_time); timed_out=$(json_field "$out" requests_timed_out); failed=$(json_field "$out" requests_failed)
+  [ "$on_time" = "$SLOW_CLIENTS" ] || flag "$proxy slow r$2: $on_time of $SLOW_CLIENTS drippers closed at the deadline"
+  if [ "$timed_out" != 0 ] || [ "$failed" != 0 ]; then
+    flag "$proxy slow r$2: normal requests timed out $timed_out, failed $failed"
+  fi
+  sleep 2 # the drippers' closes reach the proxy before the next run
+}
+
+measure_storm() {
+  local proxy=$1 out=$3
+  timeout $((STORM_TIMEOUT + 60)) nice -n "$NICE" "$CLIENT_BIN" --target "127.0.0.1:${PORT[$proxy]}" --path /sse/events \
+    --streams "$STORM_STREAMS" --ramp "$STORM_STREAMS" --duration 1 --ramp-timeout "$STORM_TIMEOUT" \
+    --connect-timeout-ms $((STORM_TIMEOUT * 1000)) --interval-ms 1000 --rss-pids "${PID[$proxy]}" \
+    >"$out" 2>"${out%.json}.log" || log "$proxy: SSE client exited with status $?"
+  cat "${out%.json}.log" >&2
+  [ -s "$out" ] || { flag "$proxy storm r$2: no report"; return 0; }
+  local failed with_event
+  failed=$(json_field "$out" streams_failed); with_event=$(json_field "$out" streams_with_event)
+  [ "$failed" = 0 ] || flag "$proxy storm r$2: $failed streams failed: $(sed -n 's/.*"failures":\({[^}]*}\).*/\1/p' "$out")"
+  [ "$with_event" = "$STORM_STREAMS" ] || flag "$proxy storm r$2: only $with_event streams got an event"
+  # Every stream's close must have reached the upstream before the next run's storm.
+  wait_until 30 "$UPSTREAM_PID" upstream_streams_closed || flag "$proxy storm r$2: upstream streams still open 30 s later"
+}
+
+# ---- the tables ----
+row() { table_row "$1" "$(median_cell "$2" "$POINT_DIR"/nginx.r*.json)" "$(median_cell "$2" "$POINT_DIR"/sluice.r*.json)" "${3:-ratio}"; }
+table_head() { printf '\n### %s\n\n| metric | nginx | sluice | sluice/nginx |\n|---|---|---|---|\n' "$1"; }
+
+table_wrk() {
+  local mode=$1
+  table_head "$POINT: wrk -t1 -c $CONNS -d ${DURATION}s$([ "$mode" = close ] && echo " -H 'Connection: close'"), ${BODY_BYTES}-byte body, $REPEAT round(s)"
+  row "requests/s (higher is better)" rps
+  row "requests" requests
+  row "latency p50 (ms)" p50_ms
+  row "latency p90 (ms)" p90_ms
+  row "latency p99 (ms)" p99_ms
+  row "latency max (ms)" max_ms
+  row "socket errors (connect+read+write+timeout)" socket_errors
+  row "non-2xx/3xx responses" non_2xx_3xx
+  if [ "$mode" = close ]; then
+    row "responses with Connection: close (= requests: one per connection)" responses_close
+    row "responses without it" responses_keep_alive
+  fi
+  row "access log lines" access_lines
+  row "proxy CPU per request (µs)" proxy_cpu_us_per_request
+  row "upstream connections opened" upstream_connections
+  row "upstream requests" upstream_requests
+  row "upstream CPU (% of one core)" upstream_cpu_pct
+  row "wrk CPU (% of one core)" wrk_cpu_pct
+  row "other processes' CPU (s)" other_cpu_s noratio
+}
+
+table_slow() {
+  local low=$((SLOW_DEADLINE - 1)) high=$((SLOW_DEADLINE + 1))
+  table_head "slow: $SLOW_CLIENTS connections dripping 1 header byte/s (deadline ${SLOW_DEADLINE} s); $SLOW_RATE req/s on $SLOW_CONNECTIONS keep-alive connections for ${SLOW_DURATION} s, $REPEAT round(s)"
+  row "drippers connected" drippers_connected
+  row "drippers closed at the deadline (${low}–${high} s)" drippers_closed_on_time
+  row "drippers closed before ${low} s" drippers_closed_early
+  row "drippers closed after ${high} s" drippers_closed_late
+  row "drippers still open at the end" drippers_open_at_end
+  row "dripper closed after, p50 (s)" closed_after_p50_s
+  row "dripper closed after, max (s)" closed_after_max_s
+  row "requests scheduled" requests_scheduled
+  row "requests answered 2xx" requests_2xx
+  row "requests timed out (${REQUEST_TIMEOUT_S} s)" requests_timed_out
+  row "requests failed" requests_failed
+  row "latency p50 (ms)" p50_ms
+  row "latency p90 (ms)" p90_ms
+  row "latency p99 (ms)" p99_ms
+  row "latency max (ms)" max_ms
+  row "latency p99 in the first ${low} s, every dripper open (ms)" window_p99_ms
+  row "proxy CPU during the run (s)" proxy_cpu_s
+  row "proxy RSS, drippers connected (KB)" proxy_rss_kb
+  local p99 on_time
+  p99=$(median_cell p99_ms "$POINT_DIR"/sluice.r*.json | cut -d' ' -f1)
+  on_time=$(median_cell drippers_closed_on_time "$POINT_DIR"/sluice.r*.json | cut -d' ' -f1)
+  echo
+  echo "Target for sluice: normal-client p99 < 10 ms: $(awk -v v="$p99" 'BEGIN { print (v != "–" && v + 0 < 10) ? "met" : "not met" }');" \
+    "every dripper closed at its deadline: $([ "$on_time" = "$SLOW_CLIENTS" ] && echo met || echo "not met")."
+}
+
+table_storm() {
+  table_head "storm: $STORM_STREAMS SSE clients connecting at once (first event sent on connect), $REPEAT round(s)"
+  row "streams established" streams_established
+  row "streams failed" streams_failed
+  row "time until all had response headers (s)" headers_all_s
+  row "time until all had their first event (s)" first_event_all_s
+  row "streams with a first event" streams_with_event
+  row "first event p50 (ms)" first_event_p50_ms
+  row "first event p99 (ms)" first_event_p99_ms
+  row "proxy RSS with every stream open (KB)" rss_held_kb
+}
+
+# ---- one scenario: the upstream and both proxies for all its points and rounds ----
+run_scenario() {
+  local scenario=$1 points=1 point round order proxy
+  SCENARIO_DIR=$RESULTS_DIR/$scenario
+  mkdir -p "$SCENARIO_DIR"
+  case $scenario in
+    keepalive) points=$CONNECTIONS ;;
+    close) points=$CLOSE_CONNECTIONS ;;
+    slow | storm) ;;
+    *) echo "run.sh: unknown scenario '$scenario' (keepalive close slow storm)" >&2; return 1 ;;
+  esac
+  start_upstream "$SCENARIO_DIR"
+  start_proxies "$SCENARIO_DIR"
+  log "== $scenario: upstream pid $UPSTREAM_PID on 127.0.0.1:$UPSTREAM_PORT"
+  printf '\nLoad average before %s: %s.\n' "$scenario" "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$TABLES"
+  if [ "$scenario" = keepalive ] || [ "$scenario" = close ]; then
+    for proxy in $PROXIES; do # warm-up: threads, upstream keep-alive pools, page cache of the access log
+      timeout 30 "$WRK" -t1 -c 8 -d 1s "http://127.0.0.1:${PORT[$proxy]}/plain/warmup" >/dev/null 2>&1 || true
+    done
+  fi
+  for point in $points; do
+    case $scenario in
+      keepalive | close) POINT=$scenario-$point ;;
+      *) POINT=$scenario ;;
+    esac
+    POINT_DIR=$RESULTS_DIR/$POINT
+    mkdir -p "$POINT_DIR"
+    for round in $(seq "$REPEAT"); do
+      order=$PROXIES
+      # Every other round runs the proxies in reverse order, so neither always runs on the warmer machine.
+      [ $((round % 2)) -eq 0 ] && order=$(echo "$PROXIES" | tr ' ' '\n' | tac | tr '\n' ' ')
+      for proxy in $order; do
+        log "$POINT round $round: $proxy"
+        "measure_$scenario" "$proxy" "$round" "$POINT_DIR/$proxy.r$round.json" "$point"
+        sleep 1
+      done
+    done
+    CONNS=$point
+    case $scenario in
+      keepalive | close) table_wrk "$scenario" ;;
+      *) "table_$scenario" ;;
+    esac | tee -a "$TABLES"
+  done
+  stop_proxies "$SCENARIO_DIR"
+  stop_tree "$UPSTREAM_PID" TERM
+}
+
+main() {
+  ensure_nginx
+  ensure_wrk
+  log "results in $RESULTS_DIR; nginx $("$NGINX" -v 2>&1 | sed 's/.*version: //'); $("$WRK" --version 2>&1 | head -n 1 | cut -d' ' -f1-2); sluice $("$SLUICE_BIN" --version 2>&1 | head -n 1)"
+  {
+    echo "## Sluice vs nginx, plain-request path, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $WORKERS workers each"
+    echo
+    echo "Access logs $ACCESS_LOG in both. Ratio = sluice / nginx: below 1 favours sluice, except for requests/s."
+    echo "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg); nice $NICE."
+  } | tee "$TABLES"
+  for scenario in $SCENARIOS; do
+    run_scenario "$scenario"
+  done
+  if [ -s "$FLAGS" ]; then
+    { echo; echo "Runs with errors:"; echo; sed 's/^/- /' "$FLAGS"; } | tee -a "$TABLES"
+  fi
+  printf '\nLoad average at end: %s.\n' "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$TABLES"
+  log "tables: $TABLES"
+}
+
+main
