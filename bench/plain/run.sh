@@ -64,7 +64,6 @@ FLAGS=$RESULTS_DIR/flags.txt
 . "$HERE/../lib.sh"
 
 declare -A PORT PID
-ticks_to_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
 flag() { echo "⚠ $*" | tee -a "$FLAGS" >&2; }
 
 # ---- the upstream: one process for both proxies (plain answers, SSE streams, /_stats) ----
@@ -80,7 +79,7 @@ start_upstream() {
 }
 
 # upstream_stats: the upstream's counters as one JSON object, asked directly (never through a proxy). The
-# question itself is one accepted connection. stat JSON KEY picks one.
+# question itself is one accepted connection. stat_field JSON KEY picks one.
 upstream_stats() {
   local reply
   exec 3<>"/dev/tcp/127.0.0.1/$UPSTREAM_PORT"
@@ -89,9 +88,9 @@ upstream_stats() {
   exec 3<&-
   tail -n 1 <<<"$reply"
 }
-stat() { sed -n 's/.*"'"$2"'":\([0-9]*\).*/\1/p' <<<"$1"; }
+stat_field() { sed -n 's/.*"'"$2"'":\([0-9]*\).*/\1/p' <<<"$1"; }
 
-upstream_streams_closed() { [ "$(stat "$(upstream_stats)" open_streams)" = 0 ]; }
+upstream_streams_closed() { [ "$(stat_field "$(upstream_stats)" open_streams)" = 0 ]; }
 
 # ---- the proxies: same upstream, same worker count, same listen backlog, same header deadline ----
 write_nginx_conf() {
@@ -208,8 +207,8 @@ measure_wrk() {
   wrk_json=$(grep '^{"requests"' "${out%.json}.wrk.txt" || true)
   [ -n "$wrk_json" ] || { flag "$proxy $POINT r$2: wrk gave no report (see ${out%.json}.wrk.txt)"; return 0; }
   awk -v w="$wrk_json" -v p=$((p1 - p0)) -v u=$((u1 - u0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" -v c="$wrk_cpu" \
-    -v conns=$(($(stat "$s1" accepted) - $(stat "$s0" accepted) - 1)) -v lines=$((l1 - l0)) \
-    -v reqs=$(($(stat "$s1" plain_requests) - $(stat "$s0" plain_requests))) 'BEGIN {
+    -v conns=$(($(stat_field "$s1" accepted) - $(stat_field "$s0" accepted) - 1)) -v lines=$((l1 - l0)) \
+    -v reqs=$(($(stat_field "$s1" plain_requests) - $(stat_field "$s0" plain_requests))) 'BEGIN {
       n = w; sub(/.*"requests":/, "", n); n += 0
       d = w; sub(/.*"duration_s":/, "", d); d += 0
       sub(/}$/, "", w)
@@ -244,20 +243,34 @@ measure_slow() {
   sleep 2 # the drippers' closes reach the proxy before the next run
 }
 
-measure_storm() {
-  local proxy=$1 out=$3
-  timeout $((STORM_TIMEOUT + 60)) nice -n "$NICE" "$CLIENT_BIN" --target "127.0.0.1:${PORT[$proxy]}" --path /sse/events \
+# tcp_ext NAME: a TcpExt counter of the kernel (/proc/net/netstat), for the whole machine.
+tcp_ext() {
+  awk -v name="$1" '$1 == "TcpExt:" { if (!col) { for (i = 2; i <= NF; i++) if ($i == name) col = i } else { print $col; exit } }' \
+    /proc/net/netstat
+}
+
+# storm_client OUT PORT PATH [--rss-pids PID]: the storm's client, to a proxy or straight to the upstream.
+storm_client() {
+  local out=$1 port=$2 path=$3
+  shift 3
+  timeout $((STORM_TIMEOUT + 60)) nice -n "$NICE" "$CLIENT_BIN" --target "127.0.0.1:$port" --path "$path" \
     --streams "$STORM_STREAMS" --ramp "$STORM_STREAMS" --duration 1 --ramp-timeout "$STORM_TIMEOUT" \
-    --connect-timeout-ms $((STORM_TIMEOUT * 1000)) --interval-ms 1000 --rss-pids "${PID[$proxy]}" \
-    >"$out" 2>"${out%.json}.log" || log "$proxy: SSE client exited with status $?"
+    --connect-timeout-ms $((STORM_TIMEOUT * 1000)) --interval-ms 1000 "$@" \
+    >"$out" 2>"${out%.json}.log" || log "storm: SSE client exited with status $?"
   cat "${out%.json}.log" >&2
+  wait_until 30 "$UPSTREAM_PID" upstream_streams_closed || flag "storm: upstream streams still open 30 s after a run"
+}
+
+measure_storm() {
+  local proxy=$1 out=$3 overflows drops
+  overflows=$(tcp_ext ListenOverflows); drops=$(tcp_ext ListenDrops)
+  storm_client "$out" "${PORT[$proxy]}" /sse/events --rss-pids "${PID[$proxy]}"
   [ -s "$out" ] || { flag "$proxy storm r$2: no report"; return 0; }
+  sed -i "s/}\$/,\"listen_overflows\":$(($(tcp_ext ListenOverflows) - overflows)),\"listen_drops\":$(($(tcp_ext ListenDrops) - drops))}/" "$out"
   local failed with_event
   failed=$(json_field "$out" streams_failed); with_event=$(json_field "$out" streams_with_event)
   [ "$failed" = 0 ] || flag "$proxy storm r$2: $failed streams failed: $(sed -n 's/.*"failures":\({[^}]*}\).*/\1/p' "$out")"
   [ "$with_event" = "$STORM_STREAMS" ] || flag "$proxy storm r$2: only $with_event streams got an event"
-  # Every stream's close must have reached the upstream before the next run's storm.
-  wait_until 30 "$UPSTREAM_PID" upstream_streams_closed || flag "$proxy storm r$2: upstream streams still open 30 s later"
 }
 
 # ---- the tables ----
@@ -327,6 +340,12 @@ table_storm() {
   row "first event p50 (ms)" first_event_p50_ms
   row "first event p99 (ms)" first_event_p99_ms
   row "proxy RSS with every stream open (KB)" rss_held_kb
+  row "SYNs dropped on a full accept queue (kernel ListenDrops, whole machine)" listen_drops
+  local direct=$POINT_DIR/direct.json
+  [ -s "$direct" ] || return 0
+  echo
+  echo "Floor: the same client straight to the upstream (no proxy) had all $(json_field "$direct" streams_established)" \
+    "streams' headers after $(json_field "$direct" headers_all_s) s and their first events after $(json_field "$direct" first_event_all_s) s."
 }
 
 # ---- one scenario: the upstream and both proxies for all its points and rounds ----
@@ -356,6 +375,10 @@ run_scenario() {
     esac
     POINT_DIR=$RESULTS_DIR/$POINT
     mkdir -p "$POINT_DIR"
+    if [ "$scenario" = storm ]; then # what the client and the upstream manage alone
+      log "$POINT: client straight to the upstream"
+      storm_client "$POINT_DIR/direct.json" "$UPSTREAM_PORT" /events
+    fi
     for round in $(seq "$REPEAT"); do
       order=$PROXIES
       # Every other round runs the proxies in reverse order, so neither always runs on the warmer machine.
