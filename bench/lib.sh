@@ -175,6 +175,12 @@ cpu_ticks() {
   echo "$total"
 }
 
+# child_ticks PID: "pid ticks" for each child of PID (a master's workers), one per line.
+child_ticks() {
+  local p
+  for p in $(children_of "$1"); do echo "$p $(cpu_ticks "$p")"; done
+}
+
 # machine_busy_ticks: busy time of all cores (user nice system irq softirq steal), from /proc/stat.
 machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 

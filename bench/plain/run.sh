@@ -16,7 +16,7 @@
 # Knobs (environment): CONNECTIONS="8 64 256" CLOSE_CONNECTIONS=8 DURATION=10 BODY_BYTES=100 WORKERS=2
 #   SLOW_CLIENTS=1000 SLOW_DEADLINE=10 SLOW_DURATION=20 SLOW_RATE=200 SLOW_CONNECTIONS=4
 #   STORM_STREAMS=10000 STORM_TIMEOUT=60 ACCESS_LOG=on|off REPEAT=1 NICE=0 (e.g. -10 as root)
-#   PROXIES="nginx sluice" NGINX=/usr/sbin/nginx WRK=/usr/bin/wrk KEEP_ACCESS_LOGS=0
+#   PROXIES="nginx sluice" NGINX=/usr/sbin/nginx WRK=/usr/bin/wrk KEEP_ACCESS_LOGS=0 NGINX_REUSEPORT=off|on
 #   RESULTS_DIR=$BUILD_DIR/bench-results/<timestamp>
 # Everything is bounded in time, listens on 127.0.0.1 only, and stops only the processes it started.
 set -euo pipefail
@@ -40,6 +40,7 @@ REPEAT=${REPEAT:-1}
 NICE=${NICE:-0}
 PROXIES=${PROXIES:-nginx sluice}
 KEEP_ACCESS_LOGS=${KEEP_ACCESS_LOGS:-0}
+NGINX_REUSEPORT=${NGINX_REUSEPORT:-off}
 REQUEST_TIMEOUT_S=5 # wrk --timeout and the slow scenario's normal client: no answer by then is a failure
 STOP_BOUND=20
 
@@ -122,7 +123,7 @@ http {
     keepalive_requests 1000000;
   }
   server {
-    listen 127.0.0.1:$port backlog=4096;
+    listen 127.0.0.1:$port backlog=4096$([ "$NGINX_REUSEPORT" = on ] && echo " reuseport");
     location /plain/ {
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -193,28 +194,32 @@ access_lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 # ---- one measurement per scenario: PROXY ROUND OUT (the JSON file) [POINT] ----
 measure_wrk() {
   local proxy=$1 out=$3 connections=$4 mode=$5 pid=${PID[$1]} check=0 headers=() wrk_json
-  local p0 u0 m0 s0 l0 p1 u1 m1 s1 l1 wrk_cpu
+  local p0 u0 m0 s0 l0 w0 p1 u1 m1 s1 l1 w1 wrk_cpu busiest
   [ "$mode" = close ] && { check=1; headers=(-H "Connection: close"); }
   s0=$(upstream_stats); l0=$(access_lines "$SCENARIO_DIR/$proxy/access.log")
-  p0=$(cpu_ticks "$pid"); u0=$(cpu_ticks "$UPSTREAM_PID"); m0=$(machine_busy_ticks)
+  p0=$(cpu_ticks "$pid"); u0=$(cpu_ticks "$UPSTREAM_PID"); m0=$(machine_busy_ticks); w0=$(child_ticks "$pid")
   # `times` in the subshell gives the CPU of the wrk it waited for (its second line: children's user, system).
   wrk_cpu=$( (WRK_CHECK_CLOSE=$check timeout $((DURATION + 30)) nice -n "$NICE" "$WRK" -t1 -c "$connections" \
       -d "${DURATION}s" --timeout "${REQUEST_TIMEOUT_S}s" --latency "${headers[@]}" -s "$HERE/wrk-report.lua" \
       "http://127.0.0.1:${PORT[$proxy]}/plain/bench" >"${out%.json}.wrk.txt" 2>&1 || log "$proxy: wrk exited with status $?"
     times) | awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
-  p1=$(cpu_ticks "$pid"); u1=$(cpu_ticks "$UPSTREAM_PID"); m1=$(machine_busy_ticks)
+  p1=$(cpu_ticks "$pid"); u1=$(cpu_ticks "$UPSTREAM_PID"); m1=$(machine_busy_ticks); w1=$(child_ticks "$pid")
+  # The busiest worker's share of the workers' CPU: 100/WORKERS is an even spread of the connections.
+  busiest=$(printf '%s\n' "$w0" "---" "$w1" | awk '$0 == "---" { after = 1; next }
+    !after { before[$1] = $2; next } { d = $2 - before[$1]; total += d; if (d > most) most = d }
+    END { printf "%.0f", total ? most * 100 / total : 0 }')
   s1=$(upstream_stats); l1=$(access_lines "$SCENARIO_DIR/$proxy/access.log")
   wrk_json=$(grep '^{"requests"' "${out%.json}.wrk.txt" || true)
   [ -n "$wrk_json" ] || { flag "$proxy $POINT r$2: wrk gave no report (see ${out%.json}.wrk.txt)"; return 0; }
   awk -v w="$wrk_json" -v p=$((p1 - p0)) -v u=$((u1 - u0)) -v m=$((m1 - m0)) -v hz="$CLK_TCK" -v c="$wrk_cpu" \
     -v conns=$(($(stat_field "$s1" accepted) - $(stat_field "$s0" accepted) - 1)) -v lines=$((l1 - l0)) \
-    -v reqs=$(($(stat_field "$s1" plain_requests) - $(stat_field "$s0" plain_requests))) 'BEGIN {
+    -v reqs=$(($(stat_field "$s1" plain_requests) - $(stat_field "$s0" plain_requests))) -v busiest="$busiest" 'BEGIN {
       n = w; sub(/.*"requests":/, "", n); n += 0
       d = w; sub(/.*"duration_s":/, "", d); d += 0
       sub(/}$/, "", w)
       printf "%s,\"proxy_cpu_s\":%.2f,\"proxy_cpu_us_per_request\":%.1f,\"upstream_connections\":%d,", w, p / hz, n ? p / hz * 1e6 / n : 0, conns
       printf "\"upstream_requests\":%d,\"access_lines\":%d,\"upstream_cpu_pct\":%.0f,\"wrk_cpu_pct\":%.0f,", reqs, lines, d ? u / hz / d * 100 : 0, d ? c / d * 100 : 0
-      printf "\"other_cpu_s\":%.2f}\n", (m - p - u) / hz - c
+      printf "\"busiest_worker_pct\":%d,\"other_cpu_s\":%.2f}\n", busiest, (m - p - u) / hz - c
     }' >"$out"
   local errors non2xx kept
   errors=$(json_field "$out" socket_errors); non2xx=$(json_field "$out" non_2xx_3xx); kept=$(json_field "$out" responses_keep_alive)
@@ -294,6 +299,7 @@ table_wrk() {
   fi
   row "access log lines" access_lines
   row "proxy CPU per request (µs)" proxy_cpu_us_per_request
+  row "busiest worker's share of the workers' CPU (%)" busiest_worker_pct
   row "upstream connections opened" upstream_connections
   row "upstream requests" upstream_requests
   row "upstream CPU (% of one core)" upstream_cpu_pct
@@ -406,7 +412,7 @@ main() {
   {
     echo "## Sluice vs nginx, plain-request path, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $WORKERS workers each"
     echo
-    echo "Access logs $ACCESS_LOG in both. Ratio = sluice / nginx: below 1 favours sluice, except for requests/s."
+    echo "Access logs $ACCESS_LOG in both; nginx reuseport $NGINX_REUSEPORT. Ratio = sluice / nginx: below 1 favours sluice, except for requests/s."
     echo "Load average at start: $(cut -d' ' -f1-3 /proc/loadavg); nice $NICE."
   } | tee "$TABLES"
   for scenario in $SCENARIOS; do
