@@ -2,6 +2,7 @@
 
 #include "shared/EnvOverrides.h"
 #include "shared/GatewayKeys.h"
+#include "shared/TykFieldPolicy.h"
 
 #include <Poco/String.h>
 
@@ -105,9 +106,6 @@ HttpServerOptions readHttpServerOptions(const GatewayKeys & keys)
                                               "HTTPSERVEROPTIONS_MAXREQUESTBODYSIZE", 0,
                                               std::numeric_limits<int64_t>::max())
                                      .value_or(0);
-    if (keys.boolean("http_server_options.use_ssl", "HTTPSERVEROPTIONS_USESSL").value_or(false))
-        keys.fail("http_server_options.use_ssl", "HTTPSERVEROPTIONS_USESSL",
-                  "TLS listeners are not supported by Sluice; terminate TLS in front of it");
     return http;
 }
 
@@ -142,6 +140,7 @@ GatewayConfig readGatewayConfig(const JsonFields & file, const Environment & env
         gw.readiness_check_endpoint_name = "ready";
     gw.graceful_shutdown_timeout_s = static_cast<int>(zeroMeans<int64_t>(
         keys.integer("graceful_shutdown_timeout_duration", "GRACEFULSHUTDOWNTIMEOUTDURATION", 0), 30));
+    refuseActiveGatewayFields(keys);
     return gw;
 }
 
