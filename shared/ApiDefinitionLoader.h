@@ -8,7 +8,7 @@
 namespace sluice
 {
 
-/// Loads the API definitions of `app_path` as Tyk does (tyk-compat §3.1): every regular `*.json` file
+/// Loads the API definitions of `app_path` as Tyk does (its FromDir): every regular `*.json` file
 /// directly in it, in lexical order, skipping `*-oas.json` and `*-mcp.json`; `env://NAME` expanded in the
 /// raw text first. Skipped definitions (inactive, internal) are left out. Refuses a duplicate api_id and two
 /// APIs on the same listen path (same domain too, when `custom_domains` is on): Tyk would silently rename

@@ -2,6 +2,7 @@
 
 #include "shared/CleanPath.h"
 #include "shared/JsonFields.h"
+#include "shared/TykFieldPolicy.h"
 #include "shared/UpstreamTarget.h"
 
 #include <Poco/String.h>
@@ -16,6 +17,13 @@ namespace
 
 const char * const kNoDefaultVersion = "No default API version for this non-versioned API found";
 
+/// Tyk's GetAPIDomain: domain_disabled drops the domain, so the API answers on any host.
+std::string readDomain(const JsonFields & def)
+{
+    std::string domain = def.getString("domain").value_or("");
+    return def.getBool("domain_disabled").value_or(false) ? "" : domain;
+}
+
 std::string checkedApiId(const JsonFields & def)
 {
     std::string id = def.getString("api_id").value_or("");
@@ -26,50 +34,17 @@ std::string checkedApiId(const JsonFields & def)
     return id;
 }
 
-/// Tyk falls back to token auth when use_keyless is false, so serving such an API open would be a hole.
-void refuseAuthentication(const JsonFields & def)
-{
-    if (!def.getBool("use_keyless").value_or(false))
-        def.fail("use_keyless", "authentication is not supported by Sluice (token/auth modes); set use_keyless: true"
-                                " (refusing to serve this API open)");
-}
-
-void refuseUnsupportedFeatures(const JsonFields & def)
-{
-    bool rate_limit_off = def.getBool("disable_rate_limit").value_or(false);
-    if (std::optional<JsonFields> limit = def.getObject("global_rate_limit"))
-    {
-        bool limit_disabled = limit->getBool("disabled").value_or(false);
-        if (limit->getNumber("rate").value_or(0) > 0 && !limit_disabled && !rate_limit_off)
-            def.fail("global_rate_limit", "rate limiting is not supported yet");
-    }
-    std::string protocol = Poco::toLower(def.getString("protocol").value_or(""));
-    if (!protocol.empty() && protocol != "http")
-        def.fail("protocol", "only HTTP APIs are supported, got \"" + protocol + "\"");
-    if (def.getInt("listen_port").value_or(0) != 0)
-        def.fail("listen_port", "per-API listen ports are not supported; the API would be served on the main port");
-}
-
-/// tyk-compat §3.5. Returns the 403 text every request will get, or "" when the API is servable.
+/// Tyk's version check for a non-versioned API (versioned ones are refused by the field table): the 403 text
+/// every request will get when no version is served, or "" when the API is servable.
 std::string versionError(const JsonFields & def)
 {
     std::optional<JsonFields> data = def.getObject("version_data");
     if (!data)
         return ""; /// Sluice: no version_data means "not versioned" (Tyk would answer 403)
-    if (!data->getBool("not_versioned").value_or(false))
-        data->fail("not_versioned", "versioned APIs are not supported yet");
-    std::optional<JsonFields> versions = data->getObject("versions");
-    if (!versions)
-        return kNoDefaultVersion;
-    std::vector<std::string> names = versions->keys();
-    for (const std::string & name : names)
-        versions->getObject(name); /// each version must be an object, as Go's decoder insists
-    if (names.size() == 1)
-        return "";
-    for (const std::string & name : names)
-        if (name == "Default" || name == "default" || name.empty())
-            return "";
-    return kNoDefaultVersion;
+    if (std::optional<JsonFields> versions = data->getObject("versions"))
+        for (const std::string & name : versions->keys())
+            versions->getObject(name); /// each version must be an object, as Go's decoder insists
+    return servedVersion(*data) ? "" : kNoDefaultVersion;
 }
 
 UpstreamTarget parseTarget(const JsonFields & proxy, const std::string & key, const std::string & url)
@@ -146,9 +121,8 @@ std::optional<ApiDefinition> parseApiDefinition(const std::string & text, const 
     api.name = def.getString("name").value_or("");
     api.api_id = checkedApiId(def);
     api.org_id = def.getString("org_id").value_or("");
-    api.domain = def.getString("domain").value_or("");
-    refuseAuthentication(def);
-    refuseUnsupportedFeatures(def);
+    api.domain = readDomain(def);
+    refuseActiveApiFields(def);
     api.version_error = versionError(def);
     readProxy(def, api);
     return api;

@@ -12,8 +12,9 @@ namespace sluice
 /// path, for errors and ApiDefinition::source_file). Returns nullopt for a definition Sluice skips:
 /// `active: false` (a documented difference: Tyk ignores the flag) or `internal: true` (never routed); of a
 /// skipped definition only the JSON and those two flags are checked. Refuses, with ConfigError(file, key
-/// path, reason), what Sluice would otherwise serve wrongly: authentication (anything but use_keyless),
-/// rate limits, versioning, https upstreams, non-HTTP protocols and per-API ports.
+/// path, reason), what Sluice would otherwise serve wrongly: every field Tyk would apply that Sluice does not
+/// implement yet (the field table, TykFieldPolicy.h: authentication, IP lists, endpoint rules, limits,
+/// transforms, versioning, ...), and https upstreams.
 std::optional<ApiDefinition> parseApiDefinition(const std::string & text, const std::string & file);
 
 }

@@ -9,7 +9,7 @@
 
 /// The whole loaded configuration: Tyk's gateway file, every API definition from app_path, and
 /// Sluice's own "sluice" object. Built once by the master (and again on reload), immutable after.
-/// Units follow Tyk's code (tyk-compat.md): timeouts in seconds, flush_interval in milliseconds.
+/// Units follow Tyk's code, not its docs: timeouts in seconds, flush_interval in milliseconds.
 namespace sluice
 {
 

@@ -1,13 +1,14 @@
 #include "shared/GatewayConfigReader.h"
 
 #include "shared/EnvOverrides.h"
+#include "shared/GatewayKeys.h"
+#include "shared/TykFieldPolicy.h"
 
 #include <Poco/String.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <limits>
-#include <sstream>
 
 namespace sluice
 {
@@ -15,96 +16,7 @@ namespace sluice
 namespace
 {
 
-constexpr int64_t kIntMax = std::numeric_limits<int>::max();
 const char * const kEnvironment = "environment";
-
-/// Tyk's gateway keys as Go fills them: the file is decoded first (a wrong JSON type is fatal even when a
-/// variable overrides the key), then TYK_GW_<field>, when set (even to "": envconfig), replaces the value.
-/// Range checks apply to the final value and blame whichever source supplied it.
-class GatewayKeys
-{
-public:
-    GatewayKeys(const JsonFields & file, const Environment & env) : file_(file), env_(env) {}
-
-    std::optional<std::string> string(const std::string & path, const std::string & field) const
-    {
-        return read(path, field, &JsonFields::getString, "a string",
-                    [](const std::string & text) { return std::optional<std::string>(text); });
-    }
-
-    std::optional<bool> boolean(const std::string & path, const std::string & field) const
-    {
-        return read(path, field, &JsonFields::getBool, "a boolean", parseGoBool);
-    }
-
-    std::optional<int64_t> integer(const std::string & path, const std::string & field, int64_t min,
-                                   int64_t max = kIntMax) const
-    {
-        std::optional<int64_t> value = read(path, field, &JsonFields::getInt, "an integer", parseGoInt);
-        if (value && (*value < min || *value > max))
-            fail(path, field, rangeReason(min, max, *value));
-        return value;
-    }
-
-    /// A Go float64 key that must not be negative (the only kind Tyk's keys need).
-    std::optional<double> number(const std::string & path, const std::string & field) const
-    {
-        std::optional<double> value = read(path, field, &JsonFields::getNumber, "a number", parseGoFloat);
-        if (value && *value < 0)
-        {
-            std::ostringstream reason;
-            reason << "must not be negative, got " << *value;
-            fail(path, field, reason.str());
-        }
-        return value;
-    }
-
-    /// Blames whichever source supplied the value: the variable if it is set, else the file key.
-    [[noreturn]] void fail(const std::string & path, const std::string & field, const std::string & reason) const
-    {
-        if (envValue(field))
-            throw ConfigError(kEnvironment, kGatewayEnvPrefix + field, reason);
-        auto [object, key] = locate(path);
-        object.fail(key, reason);
-    }
-
-private:
-    template <typename T, typename Parse>
-    std::optional<T> read(const std::string & path, const std::string & field,
-                          std::optional<T> (JsonFields::*from_file)(const std::string &) const, const char * expected,
-                          Parse from_env) const
-    {
-        auto [object, key] = locate(path);
-        std::optional<T> value = (object.*from_file)(key);
-        if (std::optional<std::string> text = envValue(field))
-        {
-            value = from_env(*text);
-            if (!value)
-                throw ConfigError(kEnvironment, kGatewayEnvPrefix + field,
-                                  std::string("expected ") + expected + ", got \"" + *text + "\"");
-        }
-        return value;
-    }
-
-    std::optional<std::string> envValue(const std::string & field) const
-    {
-        return lookupEnv(env_, kGatewayEnvPrefix + field);
-    }
-
-    /// The object holding the last segment of `path` (one level of nesting is all Tyk's keys need here).
-    std::pair<JsonFields, std::string> locate(const std::string & path) const
-    {
-        size_t dot = path.find('.');
-        if (dot == std::string::npos)
-            return {file_, path};
-        std::string section = path.substr(0, dot);
-        std::optional<JsonFields> object = file_.getObject(section);
-        return {object ? *object : JsonFields::empty(file_.file(), section), path.substr(dot + 1)};
-    }
-
-    const JsonFields & file_;
-    const Environment & env_;
-};
 
 template <typename T>
 T zeroMeans(std::optional<T> value, T fallback)
@@ -194,9 +106,6 @@ HttpServerOptions readHttpServerOptions(const GatewayKeys & keys)
                                               "HTTPSERVEROPTIONS_MAXREQUESTBODYSIZE", 0,
                                               std::numeric_limits<int64_t>::max())
                                      .value_or(0);
-    if (keys.boolean("http_server_options.use_ssl", "HTTPSERVEROPTIONS_USESSL").value_or(false))
-        keys.fail("http_server_options.use_ssl", "HTTPSERVEROPTIONS_USESSL",
-                  "TLS listeners are not supported by Sluice; terminate TLS in front of it");
     return http;
 }
 
@@ -231,6 +140,7 @@ GatewayConfig readGatewayConfig(const JsonFields & file, const Environment & env
         gw.readiness_check_endpoint_name = "ready";
     gw.graceful_shutdown_timeout_s = static_cast<int>(zeroMeans<int64_t>(
         keys.integer("graceful_shutdown_timeout_duration", "GRACEFULSHUTDOWNTIMEOUTDURATION", 0), 30));
+    refuseActiveGatewayFields(keys);
     return gw;
 }
 

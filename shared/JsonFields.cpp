@@ -223,6 +223,29 @@ std::optional<std::vector<std::string>> JsonFields::getStringArray(const std::st
     return out;
 }
 
+std::optional<std::vector<JsonFields>> JsonFields::getObjectArray(const std::string & key) const
+{
+    const Poco::Dynamic::Var * v = find(key);
+    if (!v)
+        return std::nullopt;
+    if (!isArray(*v))
+        failType(key, "an array of objects", *v);
+    Poco::JSON::Array::Ptr array = v->extract<Poco::JSON::Array::Ptr>();
+    std::vector<JsonFields> out;
+    for (size_t i = 0; i < array->size(); ++i)
+    {
+        Poco::Dynamic::Var item = array->get(static_cast<unsigned>(i));
+        std::string path = keyPath(key) + "[" + std::to_string(i) + "]";
+        if (item.isEmpty())
+            out.push_back(empty(file_, path));
+        else if (isObject(item))
+            out.emplace_back(item.extract<Poco::JSON::Object::Ptr>(), file_, path);
+        else
+            throw ConfigError(file_, path, "expected an object, got " + describe(item));
+    }
+    return out;
+}
+
 Poco::Dynamic::Var JsonFields::getValue(const std::string & key) const
 {
     const Poco::Dynamic::Var * v = find(key);

@@ -37,6 +37,9 @@ public:
     /// A nested object; missing or null -> nullopt.
     std::optional<JsonFields> getObject(const std::string & key) const;
     std::optional<std::vector<std::string>> getStringArray(const std::string & key) const;
+    /// An array of objects (a Go []struct): element i has the key path "key[i]"; a null element reads as an
+    /// empty object, as Go leaves a zero struct.
+    std::optional<std::vector<JsonFields>> getObjectArray(const std::string & key) const;
     /// The value itself (empty Var when missing or null), for keys that accept more than one JSON type.
     Poco::Dynamic::Var getValue(const std::string & key) const;
 
@@ -47,6 +50,8 @@ public:
     /// will search for), else `key` as given.
     std::string keyPath(const std::string & key) const;
     const std::string & file() const { return file_; }
+    /// The key path of this object itself ("" for the top level).
+    const std::string & path() const { return path_; }
 
     /// Throws ConfigError(file, keyPath(key), reason).
     [[noreturn]] void fail(const std::string & key, const std::string & reason) const;

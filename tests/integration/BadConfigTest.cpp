@@ -1,5 +1,6 @@
 /// A bad configuration at startup: `sluice --conf` and `sluice -t --conf` both exit 78 with exactly
-/// one line naming the file, the key and the reason, and no worker ever starts.
+/// one line naming the file, the key and the reason, and no worker ever starts. That includes a field Tyk would
+/// apply and Sluice does not implement yet (docs/tyk-fields.md): such an API is refused, never served open.
 
 #include "support/ProcessInfo.h"
 #include "support/SluiceProcess.h"
@@ -24,6 +25,8 @@ struct BadConfigCase
     std::string file;
     /// Key the error must name ("" for a file that is not JSON at all).
     std::string key;
+    /// Text the reason must not contain: advice that would weaken protection.
+    std::string reason_must_not_contain = "";
 };
 
 /// Keeps gtest from dumping the struct's bytes into test names and messages.
@@ -35,6 +38,12 @@ void PrintTo(const BadConfigCase & c, std::ostream * out)
 std::string apiWithPath(const std::string & id, const std::string & listen_path)
 {
     return SluiceProcess::apiDefinition(id, listen_path, "http://127.0.0.1:9", true);
+}
+
+/// An API whose only unusual member is `extra_json` (merged into a keyless definition).
+std::string apiWith(const std::string & extra_json)
+{
+    return SluiceProcess::apiDefinition("a", "/a/", "http://127.0.0.1:9", true, extra_json);
 }
 
 std::vector<BadConfigCase> badConfigs()
@@ -61,7 +70,33 @@ std::vector<BadConfigCase> badConfigs()
              s.addApiFile("a.json", SluiceProcess::apiDefinition("a", "/a/", "http://127.0.0.1:9", true,
                                                                  R"({"use_keyless": false})"));
          },
-         "apps/a.json", "use_keyless"},
+         "apps/a.json", "use_keyless", "use_keyless"},
+        {"IpAllowList", [](SluiceProcess & s) { s.addApiFile("a.json", apiWith(R"({"allowed_ips": ["10.1.2.3"]})")); },
+         "apps/a.json", "allowed_ips"},
+        {"BlackList",
+         [](SluiceProcess & s) {
+             s.addApiFile("a.json", apiWith(R"({"version_data": {"versions": {"Default": {"use_extended_paths": true,
+                 "extended_paths": {"black_list": [{"path": "/admin", "method": "GET"}]}}}}})"));
+         },
+         "apps/a.json", "version_data.versions.Default.extended_paths.black_list[0]"},
+        {"SizeLimit",
+         [](SluiceProcess & s) {
+             s.addApiFile("a.json", apiWith(R"({"version_data": {"versions": {"Default": {"global_size_limit": 1024}}}})"));
+         },
+         "apps/a.json", "version_data.versions.Default.global_size_limit"},
+        {"ProxyUrl",
+         [](SluiceProcess & s) {
+             s.addApiFile("a.json", apiWith(R"({"proxy": {"transport": {"proxy_url": "http://127.0.0.1:3128"}}})"));
+         },
+         "apps/a.json", "proxy.transport.proxy_url"},
+        {"JwtApi",
+         [](SluiceProcess & s) {
+             s.addApiFile("a.json", apiWith(R"({"use_keyless": false, "enable_jwt": true,
+                                                "jwt_signing_method": "rsa", "jwt_source": "https://idp/jwks"})"));
+         },
+         "apps/a.json", "enable_jwt", "use_keyless"},
+        {"ControlApiPort", [](SluiceProcess & s) { s.addApiFile("a.json", apiWithPath("a", "/a/")); }, "sluice.json",
+         "control_api_port"},
         {"LogFileDirectoryMissing", [](SluiceProcess & s) { s.addApiFile("a.json", apiWithPath("a", "/a/")); },
          "sluice.json", "sluice.log_file"},
     };
@@ -74,6 +109,8 @@ SluiceOptions optionsFor(const std::string & name)
         options.gateway_extra_json = R"({"listen_port": "8080"})";
     if (name == "ListenPortOutOfRange")
         options.gateway_extra_json = R"({"listen_port": 70000})";
+    if (name == "ControlApiPort")
+        options.gateway_extra_json = R"({"control_api_port": 9696})";
     if (name == "LogFileDirectoryMissing")
         options.gateway_extra_json = R"({"sluice": {"log_file": "/nonexistent-sluice-dir/sluice.log"}})";
     return options;
@@ -114,6 +151,10 @@ protected:
             rest = rest.substr(rest.find(": ", key_at) == std::string::npos ? rest.size() : rest.find(": ", key_at) + 2);
         }
         EXPECT_GE(rest.size(), 5u) << "no reason given: " << line;
+        if (!c.reason_must_not_contain.empty())
+        {
+            EXPECT_EQ(std::string::npos, rest.find(c.reason_must_not_contain)) << "the reason advises weakening: " << line;
+        }
 
         EXPECT_EQ(0u, sluice.countLog("worker started")) << sluice.logText();
         EXPECT_TRUE(processesWithArgument(sluice.confPath()).empty());

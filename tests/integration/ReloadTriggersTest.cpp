@@ -1,6 +1,7 @@
 /// Issue 3: how a reload is asked for and how it answers. SIGHUP and /tyk/reload (plain, blocking, secret
-/// required); an invalid config is refused with file, key and reason while the old generation keeps serving
-/// (d); triggers during a reload in progress coalesce into one more; systemd hears RELOADING=1 then READY=1.
+/// required); an invalid config, or a field Tyk would apply that Sluice does not implement yet, is refused with
+/// file, key and reason while the old generation keeps serving (d); triggers during a reload in progress
+/// coalesce into one more; systemd hears RELOADING=1 then READY=1.
 
 #include "support/GatewayTest.h"
 #include "support/ProcessInfo.h"
@@ -83,6 +84,29 @@ TEST_F(ReloadTriggers, InvalidConfigIsRefusedAndTheOldGenerationKeepsServing)
     EXPECT_EQ(200, missing.head.status);
     EXPECT_EQ("now valid", missing.body);
     EXPECT_TRUE(waitForProcessesGone(workers, Millis(3000)));
+}
+
+TEST_F(ReloadTriggers, AFieldSluiceDoesNotImplementIsRefusedAndTheOldGenerationKeepsServing)
+{
+    /// An IP allow list Tyk would enforce cannot be honoured yet: the reload that adds one is refused as a whole
+    /// (never served without it), and the running generation keeps serving as before.
+    ASSERT_TRUE(startGateway());
+    std::vector<pid_t> workers;
+    ASSERT_TRUE(sluice_->waitForWorkers(2, Millis(2000), &workers));
+    const std::string file = sluice_->dir().file("apps/sse.json");
+    sluice_->dir().write("apps/sse.json", SluiceProcess::apiDefinition("sse", "/sse/", upstream_.url(), true,
+                                                                       R"({"allowed_ips": ["192.0.2.1"]})"));
+
+    HttpTestClient::Exchange reply;
+    ASSERT_TRUE(tykReload(port(), true, "s3cret", reply));
+    EXPECT_EQ(500, reply.head.status);
+    EXPECT_EQ(0u, reply.body.find("{\"status\":\"error\",\"message\":\"reload failed: " + file + ": allowed_ips: "))
+        << reply.body;
+    ASSERT_TRUE(sluice_->waitForLog("reload refused: " + file + ": allowed_ips: IP allow lists are not supported yet",
+                                    Millis(2000)));
+    EXPECT_EQ(0u, sluice_->countLog("generation 2 starting"));
+    EXPECT_EQ(workers, sluice_->workerPids());
+    EXPECT_EQ("200 plain", plainStatus());
 }
 
 TEST_F(ReloadTriggers, TykReloadNeedsTheSecretAndAnswersAtOnceOrWhenDone)

@@ -100,16 +100,49 @@ TEST(ApiDefinitions, ActiveTrueIsLoaded)
 
 TEST(ApiDefinitions, AuthenticatedApisAreRefusedNotServedOpen)
 {
-    for (const char * auth : {R"("use_keyless": false)", R"("use_standard_auth": true)"})
+    struct Case
+    {
+        std::string members;
+        std::string key;
+        std::string mode; /// how the reason starts: the mode Tyk would apply
+    };
+    for (const Case & c : {Case{R"("use_keyless": false)", "use_keyless", "token authentication (Tyk's default"},
+                           Case{R"("use_standard_auth": true)", "use_standard_auth", "token authentication"},
+                           Case{R"("use_keyless": false, "enable_jwt": true)", "enable_jwt", "JWT authentication"},
+                           Case{R"("use_basic_auth": true)", "use_basic_auth", "basic authentication"},
+                           Case{R"("use_oauth2": true)", "use_oauth2", "OAuth 2.0 authentication"},
+                           Case{R"("enable_signature_checking": true)", "enable_signature_checking", "HMAC"},
+                           Case{R"("use_openid": true)", "use_openid", "OpenID Connect authentication"},
+                           Case{R"("custom_plugin_auth_enabled": true)", "custom_plugin_auth_enabled",
+                                "custom plugin authentication"},
+                           Case{R"("use_keyless": true, "use_mutual_tls_auth": true)", "use_mutual_tls_auth",
+                                "mutual TLS"}})
     {
         ConfigDir dir;
-        std::string path = dir.writeApi("auth.json", std::string(R"({"api_id": "auth", )") + auth
+        std::string path = dir.writeApi("auth.json", R"({"api_id": "auth", )" + c.members
                                                          + R"(, "proxy": {"listen_path": "/p/", "target_url": "http://h"}})");
         ConfigError e = loadError(dir);
         EXPECT_EQ(e.file(), path);
-        EXPECT_EQ(e.key(), "use_keyless");
-        EXPECT_EQ(e.reason().rfind("authentication is not supported by Sluice", 0), 0u) << e.reason();
+        EXPECT_EQ(e.key(), c.key) << c.members;
+        EXPECT_EQ(e.reason().rfind(c.mode, 0), 0u) << e.reason();
+        EXPECT_NE(e.reason().find("refused rather than served unprotected"), std::string::npos) << e.reason();
+        EXPECT_EQ(e.reason().find("use_keyless"), std::string::npos) << "must not advise going keyless: " << e.reason();
     }
+}
+
+TEST(ApiDefinitions, AuthFlagsOfAKeylessApiAreNotApplied)
+{
+    /// Tyk builds no authentication chain for a keyless API, so these flags change nothing there.
+    ConfigDir dir;
+    dir.writeApi("a.json", keylessApi("a", "/a/", R"("enable_jwt": true, "use_standard_auth": true, "use_basic_auth": true)"));
+    EXPECT_EQ(loadDir(dir)->apis.size(), 1u);
+}
+
+TEST(ApiDefinitions, DomainDisabledDropsTheDomain)
+{
+    ConfigDir dir;
+    dir.writeApi("a.json", keylessApi("a", "/a/", R"("domain": "a.example", "domain_disabled": true)"));
+    EXPECT_EQ(loadDir(dir)->apis.at(0).domain, "");
 }
 
 TEST(ApiDefinitions, ListenPathClashNamesBothFiles)
@@ -276,7 +309,7 @@ TEST(ApiDefinitions, RateLimitsAreRefusedUnlessDisabled)
     dir.writeApi("a.json", keylessApi("a", "/a/", R"("global_rate_limit": {"rate": 10, "per": 1})"));
     ConfigError e = loadError(dir);
     EXPECT_EQ(e.key(), "global_rate_limit");
-    EXPECT_EQ(e.reason(), "rate limiting is not supported yet");
+    EXPECT_EQ(e.reason(), "rate limiting is not supported yet (Tyk answers 429 above the limit)");
 
     for (const char * members : {R"("global_rate_limit": {"rate": 10, "per": 1, "disabled": true})",
                                  R"("global_rate_limit": {"rate": 10, "per": 1}, "disable_rate_limit": true)",
